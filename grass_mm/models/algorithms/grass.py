@@ -1,0 +1,229 @@
+# Copyright (c) grass_mm contributors. All rights reserved.
+import copy
+from typing import Dict, List, NamedTuple, Optional, Tuple, Union
+
+import torch
+from mmengine.model import BaseModel
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+from torch import Tensor
+
+from ..utils import crop_and_resize, loss_activation_map, select_boxes
+from .guide_losses import get_guide_loss
+
+# The paper's setting: SimCLR with a ResNet-50 and a 2048-2048-128 MLP.
+PAPER_ALGORITHM = dict(
+    type='NTXentSimCLR',
+    backbone=dict(
+        type='ResNet',
+        depth=50,
+        norm_cfg=dict(type='SyncBN'),
+        zero_init_residual=True),
+    neck=dict(
+        type='NonLinearNeck',
+        in_channels=2048,
+        hid_channels=2048,
+        out_channels=128,
+        num_layers=2,
+        with_avg_pool=True),
+    head=dict(type='NTXentHead', temperature=0.5))
+
+_PREFIX = 'algorithm.'
+
+
+class SamplingResult(NamedTuple):
+    """What one gradient guided sampling step produced, views view-major.
+
+    Attributes:
+        lam (Tensor): Loss activation maps, (V*N, H, W).
+        boxes (Tensor): Boxes ``[y0, x0, y1, x1]``, end exclusive, (V*N, 4).
+        kept_whole (Tensor): Views without foreground, kept whole, (V*N,).
+        crops (Tensor): The boxes resized to the view size, (V*N, C, H, W).
+    """
+    lam: Tensor
+    boxes: Tensor
+    kept_whole: Tensor
+    crops: Tensor
+
+
+@MODELS.register_module()
+class GraSS(BaseModel):
+    """GraSS: contrastive learning with gradient guided sampling.
+
+    `GraSS: Contrastive Learning with Gradient Guided Sampling Strategy for
+    Remote Sensing Image Semantic Segmentation
+    <https://arxiv.org/abs/2306.15868>`_ (Zhang et al., IEEE TGRS 2023).
+
+    Wraps a self-supervised algorithm of mmpretrain. During the ID warm-up
+    (``gs_training`` False) a step is exactly a step of the wrapped
+    algorithm. During GS training each step
+
+    1. runs a guide pass: the backbone without an autograd graph, then the
+       algorithm's loss, and the gradient of that loss with respect to the
+       last feature map only (no parameter gradient is computed);
+    2. turns the gradient into a loss activation map per view, keeps the
+       bounding box of the 8-connected region around its peak, crops each
+       view to its box and resizes it back to the view size;
+    3. trains the wrapped algorithm on the crops.
+
+    :class:`GradientGuidedSamplerHook` switches ``gs_training`` on after the
+    warm-up. Checkpoints have the wrapped algorithm's layout (``backbone.``,
+    ``neck.``, ...), so a SimCLR checkpoint resumes into GraSS and a GraSS
+    backbone loads with ``prefix='backbone.'``.
+
+    Args:
+        algorithm (dict, optional): Config of the wrapped algorithm; one with
+            a registered guide loss (``NTXentSimCLR``, ``MoCo``, ``BYOL``).
+            Defaults to None, the paper's SimCLR with a ResNet-50.
+        ratio (float): Foreground threshold between the map's minimum (0)
+            and maximum (1). Defaults to 0.5.
+        data_preprocessor (dict, optional): Used as the algorithm's data
+            preprocessor when the algorithm config has none. Defaults to
+            None.
+        init_cfg (dict, optional): Initialisation config. Defaults to None.
+
+    Example:
+        >>> model = dict(
+        ...     type='GraSS',
+        ...     ratio=0.5,
+        ...     algorithm=dict(
+        ...         type='MoCo', queue_len=65536, feat_dim=128,
+        ...         momentum=0.001,
+        ...         backbone=dict(type='ResNet', depth=50),
+        ...         neck=dict(type='MoCoV2Neck', in_channels=2048,
+        ...                   hid_channels=2048, out_channels=128),
+        ...         head=dict(type='ContrastiveHead', temperature=0.2,
+        ...                   loss=dict(type='CrossEntropyLoss'))))
+    """
+
+    def __init__(self,
+                 algorithm: Optional[dict] = None,
+                 ratio: float = 0.5,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        if not 0.0 <= ratio < 1.0:
+            raise ValueError(f'GraSS: `ratio` must lie in [0, 1), got {ratio}')
+        algorithm = copy.deepcopy(algorithm or PAPER_ALGORITHM)
+        if data_preprocessor is not None:
+            algorithm.setdefault('data_preprocessor', data_preprocessor)
+        algorithm = MODELS.build(algorithm)
+        get_guide_loss(algorithm)  # fail at build time if unsupported
+        super().__init__(
+            data_preprocessor=algorithm.data_preprocessor, init_cfg=init_cfg)
+        self.algorithm = algorithm
+        self.ratio = ratio
+        self.gs_training = False
+        self.sampling_stats: Dict[str, Tensor] = {}
+        self.register_state_dict_post_hook(_strip_algorithm_prefix)
+        self.register_load_state_dict_pre_hook(_add_algorithm_prefix)
+
+    @property
+    def backbone(self) -> torch.nn.Module:
+        """The wrapped algorithm's backbone: what downstream tasks reuse."""
+        return self.algorithm.backbone
+
+    def init_weights(self) -> None:
+        """Initialise the wrapped algorithm as it initialises itself."""
+        super().init_weights()
+        self.algorithm.init_weights()
+
+    def forward(self,
+                inputs: Union[Tensor, List[Tensor]],
+                data_samples: Optional[List[DataSample]] = None,
+                mode: str = 'tensor'):
+        """Dispatch as mmpretrain's self-supervisors do.
+
+        ``mode='tensor'`` returns the backbone features, ``mode='loss'`` a
+        dict of losses.
+        """
+        if mode == 'tensor':
+            return self.extract_feat(inputs)
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        raise RuntimeError(f'Invalid mode "{mode}".')
+
+    def extract_feat(self, inputs: Tensor) -> Tuple[Tensor, ...]:
+        """Backbone features, as the wrapped algorithm extracts them."""
+        return self.algorithm.extract_feat(inputs)
+
+    def loss(self, inputs: List[Tensor],
+             data_samples: Optional[List[DataSample]] = None
+             ) -> Dict[str, Tensor]:
+        """One training step's losses: ID warm-up or GS training.
+
+        Args:
+            inputs (list[Tensor]): The views, each of shape (N, C, H, W).
+            data_samples (list[DataSample], optional): Passed through to the
+                wrapped algorithm.
+
+        Returns:
+            dict[str, Tensor]: The wrapped algorithm's losses.
+        """
+        if not self.gs_training:
+            return self.algorithm.loss(inputs, data_samples)
+        result = self.sample(inputs)
+        height, width = inputs[0].shape[-2:]
+        area = (result.boxes[:, 2] - result.boxes[:, 0]) * (
+            result.boxes[:, 3] - result.boxes[:, 1])
+        self.sampling_stats = dict(
+            box_area=area.float().mean() / (height * width),
+            kept_whole=result.kept_whole.float().mean())
+        crops = list(result.crops.chunk(len(inputs)))
+        return self.algorithm.loss(crops, data_samples)
+
+    def sample(self, inputs: List[Tensor]) -> SamplingResult:
+        """Run the guide pass and the sampling on a batch of views.
+
+        Leaves every parameter's ``.grad`` untouched and builds no autograd
+        graph through the backbone.
+
+        Args:
+            inputs (list[Tensor]): The views, each of shape (N, C, H, W).
+
+        Returns:
+            SamplingResult: Maps, boxes and crops of all views, view-major.
+        """
+        guide_loss = get_guide_loss(self.algorithm)
+        with torch.enable_grad():
+            loss, leaves = guide_loss(self.algorithm, list(inputs),
+                                      self._extract_leaf)
+            grads = torch.autograd.grad(loss, leaves)
+        views = torch.cat(list(inputs))
+        lam = loss_activation_map(
+            torch.cat([leaf.detach() for leaf in leaves]), torch.cat(grads),
+            views.shape[-2:])
+        boxes, kept_whole = select_boxes(lam, self.ratio)
+        crops = crop_and_resize(views, boxes)
+        return SamplingResult(lam, boxes, kept_whole, crops)
+
+    def _extract_leaf(self, views: Tensor) -> Tuple[Tensor, ...]:
+        """Backbone outputs without a graph; the last map requires grad."""
+        with torch.no_grad():
+            features = tuple(self.algorithm.backbone(views))
+        return features[:-1] + (features[-1].requires_grad_(), )
+
+
+def _strip_algorithm_prefix(module: GraSS, state_dict: dict, prefix: str,
+                            local_metadata: dict) -> None:
+    """Save the wrapped algorithm's entries without ``algorithm.``."""
+    inner = prefix + _PREFIX
+    for key in [k for k in state_dict if k.startswith(inner)]:
+        state_dict[prefix + key[len(inner):]] = state_dict.pop(key)
+    metadata = getattr(state_dict, '_metadata', None)
+    if metadata is not None:
+        for key in [k for k in metadata if k.startswith(inner)]:
+            metadata[prefix + key[len(inner):]] = metadata.pop(key)
+
+
+def _add_algorithm_prefix(module: GraSS, state_dict: dict, prefix: str,
+                          local_metadata: dict, strict: bool,
+                          missing_keys: list, unexpected_keys: list,
+                          error_msgs: list) -> None:
+    """Load entries saved without ``algorithm.`` into the wrapped algorithm.
+
+    Also accepts checkpoints of the bare algorithm (e.g. SimCLR's).
+    """
+    inner = prefix + _PREFIX
+    for key in [k for k in state_dict
+                if k.startswith(prefix) and not k.startswith(inner)]:
+        state_dict[inner + key[len(prefix):]] = state_dict.pop(key)

@@ -1,0 +1,108 @@
+# Copyright (c) grass_mm contributors. All rights reserved.
+"""Guide-pass losses: each algorithm's contrastive loss from given features.
+
+The guide pass of GraSS (https://arxiv.org/abs/2306.15868, §III-B) needs the
+gradient of an algorithm's loss with respect to the backbone's last feature
+map of every view. A guide loss computes that loss from backbone outputs
+produced by ``extract`` (the backbone run without an autograd graph, its
+last map a leaf that requires grad) and returns the leaves, one per view
+group, in the order of the views. It must not change any state of the
+algorithm (no momentum update, no queue update).
+
+Register a guide loss for another algorithm with :func:`register_guide_loss`.
+"""
+from typing import Callable, Dict, List, Tuple
+
+import torch
+import torch.nn.functional as F
+from mmpretrain.models import BYOL, MoCo
+from mmpretrain.models.utils import batch_shuffle_ddp, batch_unshuffle_ddp
+from torch import Tensor, nn
+
+from .nt_xent_simclr import NTXentSimCLR
+
+Extract = Callable[[Tensor], Tuple[Tensor, ...]]
+GuideLoss = Callable[[nn.Module, List[Tensor], Extract],
+                     Tuple[Tensor, List[Tensor]]]
+
+_GUIDE_LOSSES: Dict[type, GuideLoss] = {}
+
+
+def register_guide_loss(algorithm_type: type) -> Callable:
+    """Register the guide loss of an algorithm class (and its subclasses).
+
+    Example:
+        >>> @register_guide_loss(MyAlgorithm)
+        ... def my_guide_loss(algorithm, views, extract):
+        ...     features = extract(torch.cat(views))
+        ...     loss = ...  # the algorithm's loss from ``features``
+        ...     return loss, [features[-1]]
+    """
+
+    def _register(func: GuideLoss) -> GuideLoss:
+        _GUIDE_LOSSES[algorithm_type] = func
+        return func
+
+    return _register
+
+
+def get_guide_loss(algorithm: nn.Module) -> GuideLoss:
+    """Find the guide loss of ``algorithm`` through its class hierarchy."""
+    for cls in type(algorithm).__mro__:
+        if cls in _GUIDE_LOSSES:
+            return _GUIDE_LOSSES[cls]
+    supported = ', '.join(sorted(cls.__name__ for cls in _GUIDE_LOSSES))
+    raise TypeError(
+        f'GraSS cannot wrap {type(algorithm).__name__}: no guide loss is '
+        f'registered for it (supported: {supported}). Register one with '
+        '`grass_mm.models.register_guide_loss`.')
+
+
+@register_guide_loss(NTXentSimCLR)
+def simclr_guide_loss(algorithm: NTXentSimCLR, views: List[Tensor],
+                      extract: Extract) -> Tuple[Tensor, List[Tensor]]:
+    """SimCLR: both views in one batch, symmetric NT-Xent loss."""
+    features = extract(torch.cat(views))
+    return algorithm.loss_from_features(features), [features[-1]]
+
+
+@torch.no_grad()
+def _moco_keys(algorithm: MoCo, view: Tensor) -> Tensor:
+    """MoCo's keys of a view from the momentum encoder, without updating."""
+    view, idx_unshuffle = batch_shuffle_ddp(view)
+    keys = F.normalize(algorithm.encoder_k(view)[0], dim=1)
+    return batch_unshuffle_ddp(keys, idx_unshuffle)
+
+
+@register_guide_loss(MoCo)
+def moco_guide_loss(algorithm: MoCo, views: List[Tensor],
+                    extract: Extract) -> Tuple[Tensor, List[Tensor]]:
+    """MoCo v2: each view is the query once, against the other's keys.
+
+    MoCo sends only the first view through the online encoder, so each
+    view's gradient comes from the term in which it is the query.
+    """
+    queue = algorithm.queue.clone().detach()
+    loss, leaves = 0, []
+    for query_view, key_view in ((views[0], views[1]), (views[1], views[0])):
+        features = extract(query_view)
+        query = F.normalize(algorithm.neck(features)[0], dim=1)
+        keys = _moco_keys(algorithm, key_view)
+        positive = torch.einsum('nc,nc->n', query, keys).unsqueeze(-1)
+        negative = torch.einsum('nc,ck->nk', query, queue)
+        loss = loss + algorithm.head.loss(positive, negative)
+        leaves.append(features[-1])
+    return loss, leaves
+
+
+@register_guide_loss(BYOL)
+def byol_guide_loss(algorithm: BYOL, views: List[Tensor],
+                    extract: Extract) -> Tuple[Tensor, List[Tensor]]:
+    """BYOL: symmetric loss, online projections against target ones."""
+    features = [extract(view) for view in views]
+    online = [algorithm.neck(x)[0] for x in features]
+    with torch.no_grad():
+        target = [algorithm.target_net(view)[0] for view in views]
+    loss = 2. * (algorithm.head.loss(online[0], target[1]) +
+                 algorithm.head.loss(online[1], target[0]))
+    return loss, [x[-1] for x in features]

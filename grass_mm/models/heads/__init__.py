@@ -1,0 +1,4 @@
+# Copyright (c) grass_mm contributors. All rights reserved.
+from .nt_xent_head import NTXentHead
+
+__all__ = ['NTXentHead']

@@ -1,0 +1,73 @@
+# Copyright (c) grass_mm contributors. All rights reserved.
+"""Evaluate a checkpoint on the test set of an mmengine config."""
+import argparse
+import os
+
+from mmengine.config import Config, DictAction
+
+import grass_mm  # noqa: F401  registers grass_mm's modules
+from grass_mm.utils import (UnsafeCheckpointError, add_dump_results,
+                            build_runner, check_versions,
+                            enable_visualization, explain_unsafe_checkpoint,
+                            register_checkpoint_safe_globals, set_work_dir,
+                            setup_launcher, strip_collate_fn_scope)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test a checkpoint')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        '--work-dir',
+        help='where logs go; defaults to the config\'s `work_dir`, else '
+        'work_dirs/<config name>')
+    parser.add_argument(
+        '--out', help='also dump the predictions to this .pkl file')
+    parser.add_argument(
+        '--show-dir', help='draw the predictions into this directory')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config entries, e.g. key=value or a.b=value')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    check_versions()
+    register_checkpoint_safe_globals()
+
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    strip_collate_fn_scope(cfg)
+    set_work_dir(cfg, args.config, args.work_dir)
+    cfg.load_from = args.checkpoint
+    try:
+        if args.out is not None:
+            add_dump_results(cfg, args.out)
+        if args.show_dir is not None:
+            enable_visualization(cfg, args.show_dir)
+        setup_launcher(cfg, args.launcher)
+    except (RuntimeError, ValueError) as error:
+        raise SystemExit(f'error: {error}')
+
+    runner = build_runner(cfg)
+    try:
+        with explain_unsafe_checkpoint(args.checkpoint):
+            runner.test()
+    except UnsafeCheckpointError as error:
+        raise SystemExit(f'error: {error}')
+
+
+if __name__ == '__main__':
+    main()
