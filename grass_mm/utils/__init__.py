@@ -4,21 +4,21 @@ from .checkpoint import (UnsafeCheckpointError, checkpoint_safe_globals,
                          register_checkpoint_safe_globals)
 from .config import (add_dump_results, enable_amp, enable_auto_scale_lr,
                      enable_visualization, prepare_cpu_distributed,
-                     replace_sync_batchnorm, set_resume, set_work_dir,
-                     strip_collate_fn_scope)
+                     set_resume, set_work_dir, strip_collate_fn_scope)
 from .launcher import build_runner, init_cpu_process_group, setup_launcher
+from .model_wrapper import CPUDistributedDataParallel
 from .version_check import (OpenMMLabVersionError, check_version_mapping,
                             check_versions, find_version_problems,
                             installed_versions)
 
 __all__ = [
-    'OpenMMLabVersionError', 'UnsafeCheckpointError', 'add_dump_results',
-    'build_runner', 'check_version_mapping', 'check_versions',
-    'checkpoint_safe_globals', 'enable_amp', 'enable_auto_scale_lr',
-    'enable_visualization', 'explain_unsafe_checkpoint',
-    'find_version_problems', 'init_cpu_process_group',
-    'installed_versions', 'prepare_cpu_distributed',
-    'register_checkpoint_safe_globals', 'replace_sync_batchnorm',
+    'CPUDistributedDataParallel', 'OpenMMLabVersionError',
+    'UnsafeCheckpointError', 'add_dump_results', 'build_runner',
+    'check_version_mapping', 'check_versions', 'checkpoint_safe_globals',
+    'enable_amp', 'enable_auto_scale_lr', 'enable_visualization',
+    'explain_unsafe_checkpoint', 'find_version_problems',
+    'init_cpu_process_group', 'installed_versions',
+    'prepare_cpu_distributed', 'register_checkpoint_safe_globals',
     'set_resume', 'set_work_dir', 'setup_launcher',
     'strip_collate_fn_scope'
 ]

@@ -92,11 +92,13 @@ def checkpoint_safe_globals() -> List[SafeGlobal]:
         np.ndarray,
         # Every array and numpy scalar pickles its ``numpy.dtype``; the dtype
         # instance is then restored by ``__setstate__`` of its concrete class
-        # (``numpy.dtypes.Float64DType`` etc.). Logged values are float64 and
-        # logged counts int64.
+        # (``numpy.dtypes.Float64DType`` etc.). Logged values are float64,
+        # logged counts int64, and mmseg's ``IoUMetric`` returns float32
+        # scores, kept as ``best_score`` by ``CheckpointHook(save_best=...)``.
         np.dtype,
         type(np.dtype(np.float64)),
         type(np.dtype(np.int64)),
+        type(np.dtype(np.float32)),
         # numpy scalars, e.g. the ``eta`` in the message hub's runtime info,
         # are rebuilt by ``multiarray.scalar(dtype, bytes)``.
         multiarray.scalar,

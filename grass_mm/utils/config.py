@@ -6,18 +6,13 @@ arguments), changes it in place and builds nothing, so each can be unit
 tested on a hand-written config.
 """
 import os.path as osp
-from typing import Any, Optional
+from typing import Optional
 
 from mmengine.config import Config, ConfigDict
 from mmengine.device import get_device
 from mmengine.logging import print_log
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
-
-# Norm layer names that build a synchronised batch norm (mmcv's registry and
-# torch's class name); none of them has a CPU kernel.
-SYNC_BN_TYPES = ('SyncBN', 'MMSyncBN', 'SyncBatchNorm', 'nn.SyncBatchNorm')
-
 
 def strip_collate_fn_scope(cfg: Config) -> None:
     """Remove ``_scope_`` from the ``collate_fn`` of every dataloader.
@@ -124,44 +119,17 @@ def enable_auto_scale_lr(cfg: Config) -> None:
     auto_scale_lr.enable = True
 
 
-def replace_sync_batchnorm(node: Any) -> int:
-    """Turn every synchronised batch-norm config under ``node`` into ``BN``.
-
-    Args:
-        node (Any): A (nested) config dict or list, changed in place.
-
-    Returns:
-        int: How many norm configs were changed.
-    """
-    changed = 0
-    if isinstance(node, dict):
-        if node.get('type') in SYNC_BN_TYPES:
-            node['type'] = 'BN'
-            changed += 1
-        for value in node.values():
-            changed += replace_sync_batchnorm(value)
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            changed += replace_sync_batchnorm(value)
-    return changed
-
-
 def prepare_cpu_distributed(cfg: Config) -> None:
     """Make a ``--launcher pytorch`` config run on CPUs with ``gloo``.
 
-    mmengine assumes one GPU per process in distributed runs; on a machine
-    without one:
-
-    * the process group uses ``gloo`` (``env_cfg.dist_cfg.backend``);
-    * the model is wrapped by ``MMDistributedDataParallel`` with
-      ``device_ids=None``, since the Runner's default of ``[LOCAL_RANK]`` is
-      refused by DDP for a CPU module. A ``model_wrapper_cfg`` set by the
-      user is kept, only given ``device_ids=None`` if it is DDP and has none;
-    * synchronised batch norm, which has no CPU kernel, becomes ``BN`` in the
-      model config (the Runner only reverts it in non-distributed runs), and
-      ``sync_bn`` (BN to SyncBN conversion by the Runner) is dropped. Only
-      layers built from the config are covered: a model that creates
-      ``SyncBatchNorm`` in its code is not.
+    mmengine assumes one GPU per process in distributed runs. On a machine
+    without one, the process group uses ``gloo`` (``env_cfg.dist_cfg``) and
+    the model is wrapped by :class:`grass_mm.utils.CPUDistributedDataParallel`
+    instead of ``MMDistributedDataParallel``: it drops the ``device_ids``
+    that DDP refuses for a CPU module and reverts synchronised batch norm,
+    which has no CPU kernel, to plain batch norm on the built model (so
+    layers that take SyncBN from a default in code are covered too). A
+    ``model_wrapper_cfg`` of another type set by the user is kept.
 
     The process group itself is started by
     :func:`grass_mm.utils.init_cpu_process_group`.
@@ -176,19 +144,17 @@ def prepare_cpu_distributed(cfg: Config) -> None:
     wrapper_cfg = cfg.get('model_wrapper_cfg')
     if wrapper_cfg is None:
         cfg.model_wrapper_cfg = dict(
-            type='MMDistributedDataParallel',
-            device_ids=None,
+            type='CPUDistributedDataParallel',
             broadcast_buffers=False,
             find_unused_parameters=cfg.get('find_unused_parameters', False))
-    elif 'DistributedDataParallel' in str(wrapper_cfg.get('type', '')):
-        wrapper_cfg.setdefault('device_ids', None)
-
-    changed = replace_sync_batchnorm(cfg.get('model'))
-    if changed:
+    elif wrapper_cfg.get('type', 'MMDistributedDataParallel') in (
+            'MMDistributedDataParallel', 'mmengine.MMDistributedDataParallel'):
+        wrapper_cfg.type = 'CPUDistributedDataParallel'
+    else:
         print_log(
-            f'No GPU: replaced {changed} SyncBN norm config(s) by BN.',
+            f'No GPU: keeping model_wrapper_cfg of type {wrapper_cfg.type}; '
+            'it must support CPU modules.',
             logger='current')
-    cfg.pop('sync_bn', None)
 
 
 def add_dump_results(cfg: Config, out_file: str) -> None:

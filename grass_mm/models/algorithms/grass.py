@@ -171,11 +171,30 @@ class GraSS(BaseModel):
         crops = list(result.crops.chunk(len(inputs)))
         return self.algorithm.loss(crops, data_samples)
 
+    def guide(self, inputs: List[Tensor]) -> Tuple[Tensor, Tensor]:
+        """The guide pass: last feature maps and the loss gradient on them.
+
+        The backbone runs without an autograd graph; the gradient flows
+        through the neck and the loss only, so every parameter's ``.grad``
+        is left untouched.
+
+        Args:
+            inputs (list[Tensor]): The views, each of shape (N, C, H, W).
+
+        Returns:
+            tuple[Tensor, Tensor]: Features and their gradients, both of
+            shape (V*N, C', h, w), views view-major.
+        """
+        guide_loss = get_guide_loss(self.algorithm)
+        with torch.enable_grad():
+            loss, leaves = guide_loss(self.algorithm, list(inputs),
+                                      self._extract_leaf)
+            grads = torch.autograd.grad(loss, leaves)
+        return (torch.cat([leaf.detach() for leaf in leaves]),
+                torch.cat(grads))
+
     def sample(self, inputs: List[Tensor]) -> SamplingResult:
         """Run the guide pass and the sampling on a batch of views.
-
-        Leaves every parameter's ``.grad`` untouched and builds no autograd
-        graph through the backbone.
 
         Args:
             inputs (list[Tensor]): The views, each of shape (N, C, H, W).
@@ -183,15 +202,9 @@ class GraSS(BaseModel):
         Returns:
             SamplingResult: Maps, boxes and crops of all views, view-major.
         """
-        guide_loss = get_guide_loss(self.algorithm)
-        with torch.enable_grad():
-            loss, leaves = guide_loss(self.algorithm, list(inputs),
-                                      self._extract_leaf)
-            grads = torch.autograd.grad(loss, leaves)
+        features, grads = self.guide(inputs)
         views = torch.cat(list(inputs))
-        lam = loss_activation_map(
-            torch.cat([leaf.detach() for leaf in leaves]), torch.cat(grads),
-            views.shape[-2:])
+        lam = loss_activation_map(features, grads, views.shape[-2:])
         boxes, kept_whole = select_boxes(lam, self.ratio)
         crops = crop_and_resize(views, boxes)
         return SamplingResult(lam, boxes, kept_whole, crops)

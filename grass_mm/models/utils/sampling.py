@@ -46,35 +46,53 @@ def loss_activation_map(features: Tensor, grads: Tensor,
     return lam.squeeze(1)
 
 
-def _fill_runs(reached: Tensor, foreground: Tensor) -> Tensor:
-    """Extend ``reached`` to whole horizontal runs of the foreground.
+def _run_ids(foreground: Tensor) -> Tensor:
+    """Number the horizontal foreground runs of a batch of masks.
 
-    A run is a maximal sequence of foreground pixels in one row; a run is
-    reached as soon as any of its pixels is. Runs are numbered over the
-    flattened batch and reduced with one ``scatter_reduce``.
+    A run is a maximal sequence of foreground pixels in one row. Runs are
+    numbered from 1 over the flattened batch; background pixels get 0.
+
+    Args:
+        foreground (Tensor): Boolean masks, shape (N, H, W).
+
+    Returns:
+        Tensor: int64 run ids, shape (N * H * W,), in row-major order.
     """
-    num_rows, width = foreground.shape[0] * foreground.shape[1], \
-        foreground.shape[2]
-    fg = foreground.reshape(num_rows, width)
-    starts = fg.clone()
-    starts[:, 1:] &= ~fg[:, :-1]
-    run_ids = torch.cumsum(starts.flatten(), 0).view(num_rows, width)
-    run_ids = torch.where(fg, run_ids, torch.zeros_like(run_ids))
+    starts = foreground.clone()
+    starts[..., 1:] &= ~foreground[..., :-1]
+    ids = torch.cumsum(starts.flatten(), 0)
+    return torch.where(foreground.flatten(), ids, torch.zeros_like(ids))
+
+
+def _fill_runs(reached: Tensor, run_ids: Tensor) -> Tensor:
+    """Extend ``reached`` to every run that holds a reached pixel."""
     run_reached = torch.zeros(
-        run_ids.numel() + 1, dtype=torch.uint8, device=fg.device)
-    run_reached.scatter_reduce_(
-        0, run_ids.flatten(), reached.reshape(-1).to(torch.uint8), 'amax')
-    run_reached[0] = 0  # background pixels all share the id 0
-    return run_reached[run_ids].view_as(foreground).bool()
+        run_ids.numel() + 1, dtype=torch.uint8, device=run_ids.device)
+    run_reached.scatter_reduce_(0, run_ids, reached.flatten().to(torch.uint8),
+                                'amax')
+    run_reached[0] = 0  # background
+    return run_reached[run_ids].view_as(reached).bool()
+
+
+def _dilate(mask: Tensor) -> Tensor:
+    """Binary dilation with a 3 x 3 square: the 8-neighbourhood."""
+    grown = mask.clone()
+    grown[:, 1:] |= mask[:, :-1]
+    grown[:, :-1] |= mask[:, 1:]
+    rows = grown.clone()
+    grown[:, :, 1:] |= rows[:, :, :-1]
+    grown[:, :, :-1] |= rows[:, :, 1:]
+    return grown
 
 
 def peak_component(foreground: Tensor, seeds: Tensor) -> Tensor:
     """Grow each seed into its 8-connected component of the foreground.
 
     Alternates a 3 x 3 dilation (the 8-neighbourhood) with filling whole
-    row and column runs, until nothing changes. Straight stretches of a
-    component are crossed in one step, so smooth maps converge in a few
-    iterations; one scalar is read per iteration to test convergence.
+    row and column runs of the foreground, until nothing changes. A straight
+    stretch of a component is crossed in one step, so smooth maps converge
+    in a few iterations; one scalar is read per iteration to test
+    convergence.
 
     Args:
         foreground (Tensor): Boolean masks, shape (N, H, W).
@@ -83,14 +101,14 @@ def peak_component(foreground: Tensor, seeds: Tensor) -> Tensor:
     Returns:
         Tensor: Boolean masks of the components holding the seeds.
     """
+    row_runs = _run_ids(foreground)
+    col_runs = _run_ids(foreground.transpose(1, 2).contiguous()).view(
+        foreground.shape[0], foreground.shape[2],
+        foreground.shape[1]).transpose(1, 2).flatten()
     region = seeds & foreground
     while True:
-        grown = F.max_pool2d(
-            region.unsqueeze(1).to(torch.float32), 3, stride=1,
-            padding=1).squeeze(1).bool() & foreground
-        grown = _fill_runs(grown, foreground)
-        grown = _fill_runs(grown.transpose(1, 2),
-                           foreground.transpose(1, 2)).transpose(1, 2)
+        grown = _dilate(region) & foreground
+        grown = _fill_runs(_fill_runs(grown, row_runs), col_runs)
         if torch.equal(grown, region):
             return region
         region = grown

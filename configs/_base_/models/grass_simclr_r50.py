@@ -1,0 +1,6 @@
+# GraSS around SimCLR (https://arxiv.org/abs/2306.15868); the ID warm-up
+# length is set on GradientGuidedSamplerHook in the schedule's config.
+_base_ = './simclr_r50.py'
+
+model = dict(
+    _delete_=True, type='GraSS', ratio=0.5, algorithm={{_base_.simclr}})

@@ -1,0 +1,81 @@
+# Copyright (c) grass_mm contributors. All rights reserved.
+"""Time a GraSS GS step against an ID warm-up step in the same process.
+
+Prints, as its last line, one JSON object with ``id_step_s``, ``gs_step_s``,
+``ratio`` (gs / id, the median of per-pair ratios) and ``sampler_s`` (maps,
+boxes and crops of one batch, without the guide pass).
+
+Example:
+    python tools/benchmark_step.py configs/grass_r50_potsdam.py \
+        --device cpu --batch-size 8 --img-size 224 --iters 10
+"""
+import argparse
+import json
+import platform
+
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.model import revert_sync_batchnorm
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
+from mmpretrain.registry import MODELS
+
+import grass_mm
+from grass_mm.utils.step_timer import (random_views, time_id_and_gs_steps,
+                                       time_sampler)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config', help='a GraSS pretraining config')
+    parser.add_argument('--device', default='cpu', help='cpu or cuda[:i]')
+    parser.add_argument('--batch-size', type=int, default=8,
+                        help='images per batch (two views each)')
+    parser.add_argument('--img-size', type=int, default=224)
+    parser.add_argument('--iters', type=int, default=10,
+                        help='measured pairs of ID and GS steps')
+    parser.add_argument('--warmup', type=int, default=2,
+                        help='unmeasured pairs run first')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override settings of the config, key=value')
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    device = torch.device(args.device)
+
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model = revert_sync_batchnorm(model).to(device).train()  # one process
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    data = random_views(args.batch_size, args.img_size)
+
+    steps = time_id_and_gs_steps(model, optim_wrapper, data, args.iters,
+                                 args.warmup, device)
+    inputs = model.data_preprocessor(dict(data), True)['inputs']
+    views = torch.cat(inputs)
+    features, grads = model.guide(inputs)
+    sampler_s = time_sampler(features, grads, views, model.ratio, args.iters)
+    result = dict(
+        config=args.config,
+        device=str(device),
+        batch_size=args.batch_size,
+        img_size=args.img_size,
+        iters=args.iters,
+        **steps,
+        sampler_s=sampler_s,
+        sampler_views=len(views),
+        threads=torch.get_num_threads(),
+        torch=torch.__version__,
+        grass_mm=grass_mm.__version__,
+        cpu=platform.processor() or platform.machine())
+    print(json.dumps(result))
+
+
+if __name__ == '__main__':
+    main()
