@@ -16,7 +16,7 @@ from .utils.checkpoint import register_checkpoint_safe_globals  # noqa: E402
 
 register_checkpoint_safe_globals()
 
-from . import engine, models  # noqa: E402,F401
+from . import datasets, engine, models, visualization  # noqa: E402,F401
 from .models import (crop_and_resize, loss_activation_map,  # noqa: E402
                      select_boxes)
 

@@ -1,0 +1,3 @@
+# Copyright (c) grass_mm contributors. All rights reserved.
+
+__all__ = []
