@@ -17,9 +17,10 @@ from .utils.checkpoint import register_checkpoint_safe_globals  # noqa: E402
 register_checkpoint_safe_globals()
 
 from . import datasets, engine, models, visualization  # noqa: E402,F401
-from .models import (crop_and_resize, loss_activation_map,  # noqa: E402
-                     select_boxes)
+from .models import (crop_and_resize, foreground_mask,  # noqa: E402
+                     loss_activation_map, select_boxes)
 
 __all__ = [
-    '__version__', 'crop_and_resize', 'loss_activation_map', 'select_boxes'
+    '__version__', 'crop_and_resize', 'foreground_mask',
+    'loss_activation_map', 'select_boxes'
 ]

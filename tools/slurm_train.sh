@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Train on a Slurm cluster, one task per GPU.
-# Usage: tools/slurm_train.sh PARTITION JOB_NAME CONFIG [WORK_DIR] [train.py arguments]
+# Usage: tools/slurm_train.sh PARTITION JOB_NAME CONFIG [WORK_DIR] \
+#            [train.py arguments]
 # Environment: GPUS (8), GPUS_PER_NODE (min(GPUS, 8)), CPUS_PER_TASK (5),
 #              SRUN_ARGS (extra srun arguments), PYTHON (python).
 set -euo pipefail
 
 if [[ $# -lt 3 ]]; then
-    echo "usage: $0 PARTITION JOB_NAME CONFIG [WORK_DIR] [train.py arguments]" >&2
+    echo "usage: $0 PARTITION JOB_NAME CONFIG [WORK_DIR] [train.py args]" >&2
     exit 2
 fi
 PARTITION=$1

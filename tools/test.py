@@ -5,11 +5,12 @@ import os
 
 from mmengine.config import Config, DictAction
 
-import grass_mm  # noqa: F401  registers grass_mm's modules
+# Importing grass_mm checks the OpenMMLab versions, allow-lists mmengine's
+# checkpoint globals for torch.load and registers grass_mm's modules.
+import grass_mm  # noqa: F401
 from grass_mm.utils import (UnsafeCheckpointError, add_dump_results,
-                            build_runner, check_versions,
-                            enable_visualization, explain_unsafe_checkpoint,
-                            register_checkpoint_safe_globals, set_work_dir,
+                            build_runner, enable_visualization,
+                            explain_unsafe_checkpoint, set_work_dir,
                             setup_launcher, strip_collate_fn_scope)
 
 
@@ -43,9 +44,6 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    check_versions()
-    register_checkpoint_safe_globals()
-
     cfg = Config.fromfile(args.config)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)

@@ -5,12 +5,12 @@ import os
 
 from mmengine.config import Config, DictAction
 
-import grass_mm  # noqa: F401  registers grass_mm's modules
-from grass_mm.utils import (UnsafeCheckpointError, build_runner,
-                            check_versions, enable_amp, enable_auto_scale_lr,
-                            explain_unsafe_checkpoint,
-                            register_checkpoint_safe_globals, set_resume,
-                            set_work_dir, setup_launcher,
+# Importing grass_mm checks the OpenMMLab versions, allow-lists mmengine's
+# checkpoint globals for torch.load and registers grass_mm's modules.
+import grass_mm  # noqa: F401
+from grass_mm.utils import (UnsafeCheckpointError, build_runner, enable_amp,
+                            enable_auto_scale_lr, explain_unsafe_checkpoint,
+                            set_resume, set_work_dir, setup_launcher,
                             strip_collate_fn_scope)
 
 
@@ -56,9 +56,6 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    check_versions()
-    register_checkpoint_safe_globals()
-
     cfg = Config.fromfile(args.config)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)

@@ -3,10 +3,11 @@ from .algorithms import (GraSS, NTXentSimCLR, SamplingResult, get_guide_loss,
                          register_guide_loss)
 from .heads import NTXentHead
 from .losses import nt_xent_loss
-from .utils import crop_and_resize, loss_activation_map, select_boxes
+from .utils import (crop_and_resize, foreground_mask, loss_activation_map,
+                    select_boxes)
 
 __all__ = [
     'GraSS', 'NTXentHead', 'NTXentSimCLR', 'SamplingResult',
-    'crop_and_resize', 'get_guide_loss', 'loss_activation_map',
+    'crop_and_resize', 'foreground_mask', 'get_guide_loss', 'loss_activation_map',
     'nt_xent_loss', 'register_guide_loss', 'select_boxes'
 ]

@@ -3,8 +3,8 @@ from .checkpoint import (UnsafeCheckpointError, checkpoint_safe_globals,
                          explain_unsafe_checkpoint,
                          register_checkpoint_safe_globals)
 from .config import (add_dump_results, enable_amp, enable_auto_scale_lr,
-                     enable_visualization, prepare_cpu_distributed,
-                     set_resume, set_work_dir, strip_collate_fn_scope)
+                     enable_visualization, prepare_cpu_distributed, set_resume,
+                     set_work_dir, strip_collate_fn_scope)
 from .launcher import build_runner, init_cpu_process_group, setup_launcher
 from .model_wrapper import CPUDistributedDataParallel
 from .version_check import (OpenMMLabVersionError, check_version_mapping,
@@ -17,8 +17,7 @@ __all__ = [
     'check_version_mapping', 'check_versions', 'checkpoint_safe_globals',
     'enable_amp', 'enable_auto_scale_lr', 'enable_visualization',
     'explain_unsafe_checkpoint', 'find_version_problems',
-    'init_cpu_process_group', 'installed_versions',
-    'prepare_cpu_distributed', 'register_checkpoint_safe_globals',
-    'set_resume', 'set_work_dir', 'setup_launcher',
-    'strip_collate_fn_scope'
+    'init_cpu_process_group', 'installed_versions', 'prepare_cpu_distributed',
+    'register_checkpoint_safe_globals', 'set_resume', 'set_work_dir',
+    'setup_launcher', 'strip_collate_fn_scope'
 ]

@@ -14,6 +14,7 @@ from mmengine.logging import print_log
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
+
 def strip_collate_fn_scope(cfg: Config) -> None:
     """Remove ``_scope_`` from the ``collate_fn`` of every dataloader.
 
@@ -37,7 +38,8 @@ def strip_collate_fn_scope(cfg: Config) -> None:
             collate_fn.pop('_scope_', None)
 
 
-def set_work_dir(cfg: Config, config_path: str,
+def set_work_dir(cfg: Config,
+                 config_path: str,
                  work_dir: Optional[str] = None) -> None:
     """Choose the work directory: given > config's > ``work_dirs/<stem>``.
 
@@ -176,9 +178,8 @@ def add_dump_results(cfg: Config, out_file: str) -> None:
     evaluator = cfg.test_evaluator
     if isinstance(evaluator, dict) and 'metrics' in evaluator:
         metrics = evaluator.metrics
-        evaluator.metrics = (list(metrics) if isinstance(metrics,
-                                                         (list, tuple)) else
-                             [metrics]) + [dump]
+        evaluator.metrics = (list(metrics) if isinstance(
+            metrics, (list, tuple)) else [metrics]) + [dump]
     elif isinstance(evaluator, (list, tuple)):
         cfg.test_evaluator = list(evaluator) + [dump]
     else:

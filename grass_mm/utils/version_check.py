@@ -79,9 +79,8 @@ def find_version_problems(
             problems.append(f'{_describe(name)} is not installed; grass_mm '
                             f'needs {wanted}: '
                             f'{install_hint(name, (low, high))}.')
-        elif digit_version is not None and not (
-                digit_version(low) <= digit_version(version) <
-                digit_version(high)):
+        elif digit_version is not None and not (digit_version(
+                low) <= digit_version(version) < digit_version(high)):
             problems.append(f'{_describe(name)} {version} is installed, but '
                             f'grass_mm needs {wanted}: '
                             f'{install_hint(name, (low, high))}.')
@@ -135,8 +134,8 @@ def installed_version(name: str) -> Optional[str]:
         return None
 
 
-def installed_versions(names: Optional[List[str]] = None
-                       ) -> Dict[str, Optional[str]]:
+def installed_versions(
+        names: Optional[List[str]] = None) -> Dict[str, Optional[str]]:
     """Installed versions of some distributions.
 
     Args:

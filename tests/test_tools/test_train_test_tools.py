@@ -16,8 +16,8 @@ register_checkpoint_safe_globals()
 def test_pretrain_then_resume_longer_schedule(tools, simclr_config):
     root = simclr_config.parent
     work_dir = root / 'work_dir'
-    tools.assert_ok(tools.train(simclr_config, '--work-dir', work_dir,
-                                cwd=root))
+    tools.assert_ok(
+        tools.train(simclr_config, '--work-dir', work_dir, cwd=root))
     assert (work_dir / 'epoch_2.pth').is_file()
     checkpoint = torch.load(work_dir / 'epoch_2.pth', weights_only=True)
     assert checkpoint['meta']['epoch'] == 2
@@ -100,13 +100,13 @@ def test_test_tool_refuses_foreign_pickled_object(tools, seg_run, tmp_path):
 def test_dist_train_two_cpu_processes(tools, simclr_config):
     root = simclr_config.parent
     work_dir = root / 'dist_work_dir'
-    result = tools.run(
-        [
-            'bash', tools.repo_root / 'tools' / 'dist_train.sh',
-            simclr_config, 2, '--work-dir', work_dir
-        ],
-        cwd=root,
-        env=dict(PYTHON=sys.executable, PORT=str(tools.free_port())))
+    result = tools.run([
+        'bash', tools.repo_root / 'tools' / 'dist_train.sh', simclr_config, 2,
+        '--work-dir', work_dir
+    ],
+                       cwd=root,
+                       env=dict(
+                           PYTHON=sys.executable, PORT=str(tools.free_port())))
     tools.assert_ok(result)
     assert (work_dir / 'epoch_2.pth').is_file()
     log = tools.read_log(work_dir)
@@ -114,4 +114,3 @@ def test_dist_train_two_cpu_processes(tools, simclr_config):
     assert 'GPU number: 2' in log
     # 8 images over 2 processes with 4 each: one iteration per epoch.
     assert 'Epoch(train) [2][1/1]' in log
-

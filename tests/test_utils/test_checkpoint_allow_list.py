@@ -131,9 +131,8 @@ def test_numpy1_checkpoints_load(empty_allow_list):
     numpy1_data = data.replace(b'numpy._core.multiarray',
                                b'numpy.core.multiarray')
 
-    torch.serialization.add_safe_globals([
-        e for e in checkpoint_safe_globals() if not _is_numpy1_alias(e)
-    ])
+    torch.serialization.add_safe_globals(
+        [e for e in checkpoint_safe_globals() if not _is_numpy1_alias(e)])
     with pytest.raises(pickle.UnpicklingError):
         torch.load(io.BytesIO(numpy1_data), weights_only=True)
     register_checkpoint_safe_globals()

@@ -47,8 +47,7 @@ def test_setup_launcher_starts_gloo_and_wraps_sync_bn_model(torchrun_env):
         nn.Flatten(), nn.Linear(4, 1))
     # What Runner.wrap_model does, including its GPU device_ids.
     wrapped = MODEL_WRAPPERS.build(
-        cfg.model_wrapper_cfg, default_args=dict(module=model,
-                                                 device_ids=[0]))
+        cfg.model_wrapper_cfg, default_args=dict(module=model, device_ids=[0]))
     assert isinstance(wrapped, CPUDistributedDataParallel)
     assert not any(
         isinstance(module, nn.SyncBatchNorm)

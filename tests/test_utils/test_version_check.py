@@ -65,5 +65,5 @@ def test_mmcv_hint_says_how_to_get_compiled_ops():
 def test_every_problem_is_listed():
     problems = find_version_problems(
         dict(mmcv=None, mmengine='0.9.0', mmpretrain='1.2.0'))
-    assert [problem.split()[0] for problem in problems
-            ] == ['mmcv', 'mmengine', 'mmsegmentation']
+    assert [problem.split()[0]
+            for problem in problems] == ['mmcv', 'mmengine', 'mmsegmentation']

@@ -119,6 +119,25 @@ def _first_true(mask: Tensor) -> Tensor:
     return mask.to(torch.uint8).argmax(dim=-1)
 
 
+def foreground_mask(lam: Tensor, ratio: float = 0.5) -> Tensor:
+    """Threshold each map between its own minimum and maximum.
+
+    Args:
+        lam (Tensor): Maps of shape (N, H, W).
+        ratio (float): Threshold between the map's minimum (0) and maximum
+            (1). Defaults to 0.5.
+
+    Returns:
+        Tensor: Boolean masks ``lam > lo + ratio * (hi - lo)``, shape
+        (N, H, W); all False for a map holding a non-finite value.
+    """
+    flat = lam.reshape(lam.shape[0], -1)
+    finite = torch.isfinite(flat).all(dim=1)
+    lo, hi = flat.amin(dim=1), flat.amax(dim=1)
+    threshold = lo + ratio * (hi - lo)
+    return (lam > threshold.view(-1, 1, 1)) & finite.view(-1, 1, 1)
+
+
 def select_boxes(lam: Tensor, ratio: float = 0.5) -> Tuple[Tensor, Tensor]:
     """Choose a box per view from its loss activation map.
 
@@ -147,10 +166,7 @@ def select_boxes(lam: Tensor, ratio: float = 0.5) -> Tuple[Tensor, Tensor]:
         raise ValueError(f'ratio must lie in [0, 1), got {ratio}')
     num_views, height, width = lam.shape
     flat = lam.reshape(num_views, -1)
-    finite = torch.isfinite(flat).all(dim=1)
-    lo, hi = flat.amin(dim=1), flat.amax(dim=1)
-    threshold = lo + ratio * (hi - lo)
-    foreground = (lam > threshold.view(-1, 1, 1)) & finite.view(-1, 1, 1)
+    foreground = foreground_mask(lam, ratio)
     kept_whole = ~foreground.flatten(1).any(dim=1)
 
     seeds = torch.zeros_like(flat, dtype=torch.bool)
