@@ -1,3 +1,4 @@
+# Copyright (c) grass_mm contributors. All rights reserved.
 """Tiny data sets and configs for end-to-end runs of the tools on a CPU.
 
 Each helper writes files under a given directory and returns their paths;
