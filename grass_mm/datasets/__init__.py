@@ -1,3 +1,15 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
+"""Datasets of GraSS: unlabelled patches for pretraining (mmpretrain) and
+the LoveDA domains for fine-tuning (mmseg); Potsdam and Vaihingen fine-tune
+with mmseg's own ``PotsdamDataset`` and ``ISPRSDataset``."""
+from .loveda import LoveDARuralDataset, LoveDAUrbanDataset
+from .raster_io import (ImageReadError, RasterInfo, read_raster,
+                        read_raster_info, to_uint8)
+from .rsi_patch_dataset import RSIPatchDataset
+from .tiling import tile_windows, window_starts
 
-__all__ = []
+__all__ = [
+    'ImageReadError', 'LoveDARuralDataset', 'LoveDAUrbanDataset',
+    'RSIPatchDataset', 'RasterInfo', 'read_raster', 'read_raster_info',
+    'tile_windows', 'to_uint8', 'window_starts'
+]

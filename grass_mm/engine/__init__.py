@@ -1,4 +1,5 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 from .hooks import GradientGuidedSamplerHook
+from .hooks import GraSSVisualizationHook
 
-__all__ = ['GradientGuidedSamplerHook']
+__all__ = ['GradientGuidedSamplerHook', 'GraSSVisualizationHook']

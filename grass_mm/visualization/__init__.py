@@ -1,3 +1,30 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
+from .figures import figure_to_array, new_figure
+from .images import (Normalization, denormalize_views,
+                     preprocessor_normalization)
+from .loading import load_grass_model
+from .purity import (Summary, box_purity, boxes_purity, random_boxes_like,
+                     summarise)
+from .sampling_analysis import (analyze_sampling_purity,
+                                build_labelled_dataset, format_purity_table,
+                                labelled_dataset_cfg, purity_table,
+                                view_purities)
+from .sampling_curves import (curve, find_scalar_logs, gs_start,
+                              load_training_scalars, render_sampling_curves)
+from .sampling_panels import (min_max_normalize, render_sampling_panels,
+                              render_sampling_result, sampling_rows)
+from .view_batches import (deterministic_batch, deterministic_label_views,
+                           pipeline_batch, resize_and_mirror, split_batches)
 
-__all__ = []
+__all__ = [
+    'Normalization', 'Summary', 'analyze_sampling_purity', 'box_purity',
+    'boxes_purity', 'build_labelled_dataset', 'curve', 'denormalize_views',
+    'deterministic_batch', 'deterministic_label_views', 'figure_to_array',
+    'find_scalar_logs', 'format_purity_table', 'gs_start',
+    'labelled_dataset_cfg', 'load_grass_model', 'load_training_scalars',
+    'min_max_normalize', 'new_figure', 'pipeline_batch',
+    'preprocessor_normalization', 'purity_table', 'random_boxes_like',
+    'render_sampling_curves', 'render_sampling_panels',
+    'render_sampling_result', 'resize_and_mirror', 'sampling_rows',
+    'split_batches', 'summarise', 'view_purities'
+]

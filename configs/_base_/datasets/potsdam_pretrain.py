@@ -1,8 +1,13 @@
 # Unlabelled ISPRS Potsdam training imagery for pretraining, two views per
-# image with the SimCLR augmentations of the paper
+# patch with the SimCLR augmentations of the paper
 # (https://arxiv.org/abs/2306.15868, Sec. IV-A).
-dataset_type = 'CustomDataset'
+# pretrain/ holds the 24 whole training tiles, written by
+#   python tools/dataset_converters/potsdam.py ARCHIVE_DIR -o data/potsdam
+# and 512 x 512 windows are read from them directly (144 per tile).
+# The patch size is our choice (the fine-tuning crop size).
+dataset_type = 'RSIPatchDataset'
 data_root = 'data/potsdam/'
+patch_size = 512
 data_preprocessor = dict(
     type='SelfSupDataPreprocessor',
     mean=[123.675, 116.28, 103.53],
@@ -35,8 +40,8 @@ view_pipeline = [
         prob=0.5),
 ]
 
+# RSIPatchDataset puts the patch into `img` itself: no loading transform.
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
     dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
     dict(type='PackInputs')
 ]
@@ -52,5 +57,8 @@ train_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         data_prefix='pretrain/',
-        with_label=False,
+        patch_size=patch_size,
+        stride=patch_size,
+        bands=(0, 1, 2),  # R, G, B of the file (also of 4-band RGBIR tiles)
+        skip_bad_files=False,
         pipeline=train_pipeline))

@@ -1,4 +1,5 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 from .gradient_guided_sampler_hook import GradientGuidedSamplerHook
+from .grass_visualization_hook import GraSSVisualizationHook
 
-__all__ = ['GradientGuidedSamplerHook']
+__all__ = ['GradientGuidedSamplerHook', 'GraSSVisualizationHook']

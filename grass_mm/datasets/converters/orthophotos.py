@@ -1,0 +1,296 @@
+# Copyright (c) grass_mm contributors. All rights reserved.
+"""Convert an ISPRS-style orthophoto dataset (Potsdam, Vaihingen).
+
+Both datasets ship large image tiles in one zip and colour-coded labels of
+the same tiles in another. A conversion for
+`GraSS <https://arxiv.org/abs/2306.15868>`_ writes, under ``out_dir``:
+
+- ``img_dir/{train,val}/{tile}_{x0}_{y0}_{x1}_{y1}.png``: patches of
+  ``clip_size`` pixels every ``stride`` pixels (the last row and column flush
+  with the tile edge, see :func:`~grass_mm.datasets.tile_windows`), the
+  first three bands of the tile;
+- ``ann_dir/{train,val}/...png``: the same windows of the label, one uint8
+  id per pixel: ``1 +`` the class index in the mmseg dataset's ``METAINFO``
+  palette, 0 for any other colour (ignored);
+- ``pretrain/``: the whole training tiles, all bands, re-written as tiled
+  GeoTIFFs (256 x 256 blocks, geo-referencing kept) for windowed reads by
+  :class:`~grass_mm.datasets.RSIPatchDataset`;
+- ``splits/train_{p}pct.txt``: nested label-fraction subsets of the
+  training patches (see :mod:`.label_fractions`).
+"""
+import os
+import os.path as osp
+import shutil
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+import rasterio
+from mmengine.utils import track_parallel_progress, track_progress
+
+from ..raster_io import (SUPPORTED_DTYPES, ImageReadError, read_raster,
+                         read_raster_info, to_uint8)
+from ..tiling import tile_windows
+from .archive import (ConversionError, check_ids, extract_member,
+                      match_members, open_zip, require_archives)
+from .colour_labels import colour_to_ids
+from .label_fractions import DEFAULT_PERCENTS, write_fraction_splits
+from .staged_output import StagedOutput
+
+PARTS = ('img_dir', 'ann_dir', 'pretrain', 'splits')
+PRETRAIN_BLOCK = 256
+
+
+@dataclass(frozen=True)
+class OrthoDatasetSpec:
+    """What an orthophoto dataset ships and how it is split.
+
+    Args:
+        name (str): Dataset name, for messages and the stamp.
+        image_archive (str): Zip file of the image tiles.
+        image_pattern (str): Regular expression of an image tile's file
+            name; its first group is the tile id.
+        image_bands (int): Bands of every image tile.
+        label_archive (str): Zip file of the colour labels.
+        label_pattern (str): Same as ``image_pattern``, for labels.
+        splits (dict[str, tuple[str, ...]]): Tile ids of ``train`` and
+            ``val``.
+        palette (tuple): RGB colour of each class, from the dataset's
+            ``METAINFO``.
+        image_folder (str): Folder of the image tiles inside their archive.
+            Defaults to '' (anywhere).
+        ignored_ids (tuple[str, ...]): Tile ids that may be in the archives
+            but are not used. Defaults to ().
+        boundary_is_ignored (bool): Labels have a black boundary (eroded
+            labels), which is not reported as an unknown colour. Defaults to
+            False.
+    """
+    name: str
+    image_archive: str
+    image_pattern: str
+    image_bands: int
+    label_archive: str
+    label_pattern: str
+    splits: Dict[str, Tuple[str, ...]]
+    palette: Tuple[Tuple[int, int, int], ...]
+    image_folder: str = ''
+    ignored_ids: Tuple[str, ...] = ()
+    boundary_is_ignored: bool = False
+
+
+@dataclass(frozen=True)
+class _TileJob:
+    """One tile to convert, self-contained so a worker process can run it."""
+    spec: OrthoDatasetSpec
+    tile_id: str
+    split: str
+    image_zip: str
+    image_member: str
+    label_zip: str
+    label_member: str
+    staging: str
+    clip_size: int
+    stride: int
+
+
+def _write_png(path: str, pixels: np.ndarray) -> None:
+    if not cv2.imwrite(path, pixels):
+        raise ConversionError(f'{path}: cannot be written')
+
+
+def _write_pretrain_tile(path: str, pixels: np.ndarray, source: str) -> None:
+    """Write a whole tile as a tiled GeoTIFF with the source's georeference."""
+    with rasterio.open(source) as src:
+        profile = src.profile
+    height, width = pixels.shape[:2]
+    profile.update(
+        driver='GTiff',
+        height=height,
+        width=width,
+        count=pixels.shape[2],
+        dtype=pixels.dtype.name,
+        tiled=True,
+        blockxsize=PRETRAIN_BLOCK,
+        blockysize=PRETRAIN_BLOCK)
+    with rasterio.open(path, 'w', **profile) as dst:
+        dst.write(pixels.transpose(2, 0, 1))
+
+
+def _convert_tile(job: _TileJob) -> Tuple[str, str, int, int]:
+    """Cut one tile and its label into patches; keep it for pretraining.
+
+    Returns:
+        tuple: ``(tile_id, split, number of patches, unknown label pixels)``.
+    """
+    spec = job.spec
+    tmp = osp.join(job.staging, '.tmp', job.tile_id)
+    os.makedirs(tmp, exist_ok=True)
+    image_zip, label_zip = open_zip(job.image_zip), open_zip(job.label_zip)
+    try:
+        # Vaihingen's image and label members share their base name
+        image_path = extract_member(image_zip, job.image_member,
+                                    osp.join(tmp, 'image.tif'))
+        label_path = extract_member(label_zip, job.label_member,
+                                    osp.join(tmp, 'label.tif'))
+        where_image = f'{spec.image_archive}:{job.image_member}'
+        where_label = f'{spec.label_archive}:{job.label_member}'
+        try:
+            image_info = read_raster_info(image_path)
+            label_info = read_raster_info(label_path)
+            if image_info.bands != spec.image_bands:
+                raise ConversionError(
+                    f'{where_image}: has {image_info.bands} band(s); '
+                    f'expected {spec.image_bands}')
+            if image_info.dtype not in SUPPORTED_DTYPES:
+                raise ConversionError(
+                    f'{where_image}: data type {image_info.dtype}; expected '
+                    f'{" or ".join(SUPPORTED_DTYPES)}')
+            if label_info.bands != 3 or label_info.dtype != 'uint8':
+                raise ConversionError(
+                    f'{where_label}: has {label_info.bands} band(s) of '
+                    f'{label_info.dtype}; expected a 3-band uint8 colour label')
+            if image_info[:2] != label_info[:2]:
+                raise ConversionError(
+                    f'{where_label}: is {label_info.height} x '
+                    f'{label_info.width} pixels; expected the size of '
+                    f'{where_image}, {image_info.height} x {image_info.width}')
+            image = read_raster(image_path)
+            label_rgb = read_raster(label_path)
+        except ImageReadError as error:
+            message = str(error).replace(image_path, where_image)
+            raise ConversionError(message.replace(label_path,
+                                                  where_label)) from None
+        ids, unknown = colour_to_ids(label_rgb, spec.palette)
+        if spec.boundary_is_ignored:
+            unknown -= int(np.count_nonzero(~label_rgb.any(axis=2)))
+        if job.split == 'train':
+            _write_pretrain_tile(
+                osp.join(job.staging, 'pretrain',
+                         osp.basename(job.image_member)), image, image_path)
+        bgr = to_uint8(image)[..., 2::-1]  # first three bands, for OpenCV
+        windows = tile_windows(image.shape[0], image.shape[1], job.clip_size,
+                               job.stride)
+        for y0, x0, y1, x1 in windows:
+            name = f'{job.tile_id}_{x0}_{y0}_{x1}_{y1}.png'
+            _write_png(
+                osp.join(job.staging, 'img_dir', job.split, name),
+                np.ascontiguousarray(bgr[y0:y1, x0:x1]))
+            _write_png(
+                osp.join(job.staging, 'ann_dir', job.split, name),
+                np.ascontiguousarray(ids[y0:y1, x0:x1]))
+    finally:
+        image_zip.close()
+        label_zip.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return job.tile_id, job.split, len(windows), unknown
+
+
+def _archive_stamp(paths: Sequence[str]) -> List[list]:
+    return [[osp.basename(p), os.stat(p).st_size,
+             os.stat(p).st_mtime_ns] for p in paths]
+
+
+def convert_orthophotos(spec: OrthoDatasetSpec,
+                        archive_dir: str,
+                        out_dir: str,
+                        clip_size: int = 512,
+                        stride: int = 256,
+                        percents: Sequence[float] = DEFAULT_PERCENTS,
+                        seed: int = 0,
+                        nproc: int = 1,
+                        force: bool = False) -> Optional[dict]:
+    """Convert the official archives of an orthophoto dataset.
+
+    Every check that needs no decoding (archives present and readable,
+    member names, the official set of tiles in both archives) runs before
+    any file is written; bands and label sizes are checked per tile.
+
+    Args:
+        spec (OrthoDatasetSpec): The dataset.
+        archive_dir (str): Folder holding the downloaded archives.
+        out_dir (str): Dataset folder to write, e.g. ``data/potsdam``.
+        clip_size (int): Side of the fine-tuning patches. Defaults to 512.
+        stride (int): Step between patches. Defaults to 256.
+        percents (Sequence[float]): Label fractions to write split files
+            for. Defaults to (1, 5, 10, 20, 50, 100).
+        seed (int): Seed of the label fractions. Defaults to 0.
+        nproc (int): Worker processes. Defaults to 1.
+        force (bool): Convert even if ``out_dir`` holds this conversion
+            already. Defaults to False.
+
+    Returns:
+        dict, optional: Counts of the conversion, or None if the output was
+        already up to date.
+    """
+    if clip_size < 1 or stride < 1:
+        raise ConversionError(f'clip size and stride must be positive, got '
+                              f'{clip_size} and {stride}')
+    image_zip_path, label_zip_path = require_archives(
+        archive_dir, (spec.image_archive, spec.label_archive))
+    expected = [t for ids in spec.splits.values() for t in ids]
+    with open_zip(image_zip_path) as zf:
+        images = match_members(image_zip_path, zf.namelist(),
+                               spec.image_pattern, spec.image_folder)
+    with open_zip(label_zip_path) as zf:
+        labels = match_members(label_zip_path, zf.namelist(),
+                               spec.label_pattern)
+    check_ids(image_zip_path, images, expected, spec.ignored_ids)
+    check_ids(label_zip_path, labels, expected, spec.ignored_ids)
+
+    stamp = dict(
+        dataset=spec.name,
+        archives=_archive_stamp((image_zip_path, label_zip_path)),
+        clip_size=clip_size,
+        stride=stride,
+        percents=list(percents),
+        seed=seed,
+        format=1)
+    output = StagedOutput(out_dir, PARTS, stamp)
+    if output.is_current() and not force:
+        print(f'{out_dir} already holds this {spec.name} conversion; '
+              'nothing to do (use --force to convert again)')
+        return None
+
+    os.makedirs(out_dir, exist_ok=True)
+    with output as staging:
+        for part in ('img_dir', 'ann_dir'):
+            for split in spec.splits:
+                os.makedirs(osp.join(staging, part, split))
+        os.makedirs(osp.join(staging, 'pretrain'))
+        jobs = [
+            _TileJob(spec, tile_id, split, image_zip_path, images[tile_id],
+                     label_zip_path, labels[tile_id], staging, clip_size,
+                     stride) for split, ids in spec.splits.items()
+            for tile_id in sorted(ids)
+        ]
+        print(f'Converting {len(jobs)} {spec.name} tiles from {archive_dir} '
+              f'into {out_dir} ({clip_size} px patches, stride {stride})')
+        if nproc > 1:
+            reports = track_parallel_progress(_convert_tile, jobs, nproc)
+        else:
+            reports = track_progress(_convert_tile, jobs)
+        shutil.rmtree(osp.join(staging, '.tmp'), ignore_errors=True)
+        train_names = sorted(
+            osp.splitext(n)[0]
+            for n in os.listdir(osp.join(staging, 'img_dir', 'train')))
+        write_fraction_splits(train_names, osp.join(staging, 'splits'),
+                              percents, seed)
+
+    summary = dict(
+        tiles={s: sum(r[1] == s for r in reports) for s in spec.splits},
+        patches={s: sum(r[2] for r in reports if r[1] == s)
+                 for s in spec.splits},
+        unknown_colour_pixels={r[0]: r[3] for r in reports if r[3]})
+    print(f'\n{spec.name}: {summary["tiles"]} tiles, {summary["patches"]} '
+          f'patches, {summary["tiles"]["train"]} pretraining tiles; label '
+          f'fractions {list(percents)} % (seed {seed}) in '
+          f'{osp.join(out_dir, "splits")}')
+    unknown = summary['unknown_colour_pixels']
+    if unknown:
+        worst = sorted(unknown, key=unknown.get, reverse=True)[:5]
+        print(f'warning: {sum(unknown.values())} label pixels in '
+              f'{len(unknown)} tile(s) have colours outside the palette of '
+              f'{spec.name} and are stored as 0 (ignored); most in ' +
+              ', '.join(f'{t} ({unknown[t]})' for t in worst))
+    return summary

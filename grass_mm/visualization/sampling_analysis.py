@@ -1,0 +1,246 @@
+# Copyright (c) grass_mm contributors. All rights reserved.
+"""Measure the class purity of the boxes GraSS samples on a labelled set.
+
+The sampler of `GraSS <https://arxiv.org/abs/2306.15868>`_ runs over the
+images of a segmentation data set (its labels serve only this analysis, not
+the sampler). Each image gives two deterministic views (resized, and
+mirrored; see :mod:`~grass_mm.visualization.view_batches`) so that its label
+map stays aligned with them. Per view, the sampler's box, a random box of the
+same size in the same view, and the whole view are scored with
+:func:`~grass_mm.visualization.purity.box_purity`.
+"""
+import math
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+import torch
+from mmengine.registry import DefaultScope
+from mmseg.registry import DATASETS
+from torch import nn
+
+from .purity import boxes_purity, random_boxes_like, summarise
+from .view_batches import (deterministic_batch, deterministic_label_views,
+                           split_batches)
+
+# Rows of the table, in print order, with their printed names.
+ROWS = (('gs_box', 'GS box'), ('random_box', 'random box'),
+        ('whole_view', 'whole view'), ('gs_minus_random', 'GS - random'))
+VIEWS_NOTE = ('two deterministic views per image: resized to img_size x '
+              'img_size (bilinear; labels nearest) and its horizontal mirror')
+
+
+def labelled_dataset_cfg(img_dir: str,
+                         ann_dir: str,
+                         img_suffix: str = '.png',
+                         seg_map_suffix: str = '.png',
+                         reduce_zero_label: bool = False) -> dict:
+    """An mmseg dataset config for a folder of images and one of labels.
+
+    Args:
+        img_dir (str): The images.
+        ann_dir (str): Label maps of class ids with the same names.
+        img_suffix (str): Suffix of the images. Defaults to ``'.png'``.
+        seg_map_suffix (str): Suffix of the label maps. Defaults to
+            ``'.png'``.
+        reduce_zero_label (bool): Whether label 0 means "unlabelled" (it
+            becomes 255 and the others move down by one). Defaults to False.
+
+    Returns:
+        dict: A ``BaseSegDataset`` config without a pipeline.
+    """
+    return dict(
+        type='BaseSegDataset',
+        data_prefix=dict(img_path=img_dir, seg_map_path=ann_dir),
+        img_suffix=img_suffix,
+        seg_map_suffix=seg_map_suffix,
+        reduce_zero_label=reduce_zero_label)
+
+
+def build_labelled_dataset(dataset_cfg: dict) -> Sequence[dict]:
+    """Build an mmseg dataset that loads images and label maps only.
+
+    The dataset's own pipeline is replaced by ``LoadImageFromFile`` and
+    ``LoadAnnotations``, which apply its ``reduce_zero_label`` and label
+    map, so items hold ``img`` (BGR) and ``gt_seg_map``.
+
+    Args:
+        dataset_cfg (dict): An mmseg dataset config, e.g. a fine-tuning
+            config's ``val_dataloader.dataset``.
+
+    Returns:
+        Sequence[dict]: The dataset.
+    """
+    dataset_cfg = dict(
+        dataset_cfg,
+        pipeline=[
+            dict(type='LoadImageFromFile'),
+            dict(type='LoadAnnotations')
+        ])
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        return DATASETS.build(dataset_cfg)
+
+
+def view_purities(labels: np.ndarray, gs_boxes: torch.Tensor,
+                  random_boxes: torch.Tensor,
+                  ignore_index: int = 255) -> Dict[str, np.ndarray]:
+    """Per-view purity and class count of the three regions.
+
+    Args:
+        labels (np.ndarray): Label maps aligned with the views (N, H, W).
+        gs_boxes (Tensor): The sampler's boxes, (N, 4).
+        random_boxes (Tensor): Random boxes of the same sizes, (N, 4).
+        ignore_index (int): Label of unlabelled pixels. Defaults to 255.
+
+    Returns:
+        dict[str, np.ndarray]: ``{region}_purity`` (float, nan without
+        labelled pixels) and ``{region}_classes`` (int) for the regions
+        ``gs_box``, ``random_box`` and ``whole_view``, each of shape (N,).
+    """
+    num_views, height, width = labels.shape
+    whole = np.tile(np.array([0, 0, height, width]), (num_views, 1))
+    values = {}
+    for region, boxes in (('gs_box', gs_boxes), ('random_box', random_boxes),
+                          ('whole_view', whole)):
+        purity, classes = boxes_purity(labels, boxes, ignore_index)
+        values[f'{region}_purity'] = purity
+        values[f'{region}_classes'] = classes
+    return values
+
+
+def purity_table(values: Dict[str, np.ndarray]) -> Dict[str, dict]:
+    """Summarise per-view values of :func:`view_purities` into a table.
+
+    Views whose region holds no labelled pixel are left out of that
+    region's row. The paired row ``gs_minus_random`` summarises the
+    per-view differences, GS box minus random box, over the views where
+    both boxes hold labelled pixels.
+
+    Args:
+        values (dict[str, np.ndarray]): Per-view values, concatenated over
+            the data set.
+
+    Returns:
+        dict: ``{row: {'purity': stats, 'num_classes': stats}}`` with
+        ``stats`` a dict of ``mean``, ``ci_low``, ``ci_high`` (a 95%
+        confidence interval of the mean, see
+        :func:`~grass_mm.visualization.summarise`) and ``n`` (views).
+    """
+    columns = {
+        region: (values[f'{region}_purity'],
+                 values[f'{region}_classes'].astype(np.float64))
+        for region in ('gs_box', 'random_box', 'whole_view')
+    }
+    (gs_p, gs_c), (rnd_p, rnd_c) = columns['gs_box'], columns['random_box']
+    columns['gs_minus_random'] = (gs_p - rnd_p, gs_c - rnd_c)
+    table = {}
+    for row, _ in ROWS:
+        purity, classes = columns[row]
+        valid = ~np.isnan(purity)
+        table[row] = {
+            name: dict(summarise(column[valid])._asdict(), n=int(valid.sum()))
+            for name, column in (('purity', purity), ('num_classes', classes))
+        }
+    return table
+
+
+def analyze_sampling_purity(model: nn.Module,
+                            dataset: Sequence[dict],
+                            img_size: int = 224,
+                            batch_size: int = 16,
+                            seed: int = 0,
+                            ignore_index: int = 255,
+                            max_images: Optional[int] = None) -> dict:
+    """Run the sampler over a labelled data set and score its boxes.
+
+    Images are taken in near-equal batches of at most ``batch_size`` (the
+    contrastive loss of a batch needs other images as negatives, so the
+    boxes depend on the batch). The random boxes come from a generator
+    seeded with ``seed``.
+
+    Args:
+        model (nn.Module): A GraSS model (``sample``, ``ratio``,
+            ``data_preprocessor``), e.g. from
+            :func:`~grass_mm.visualization.load_grass_model`.
+        dataset (Sequence[dict]): Items with ``img`` (uint8 BGR, H x W x 3)
+            and ``gt_seg_map`` (H x W class ids), e.g. from
+            :func:`build_labelled_dataset`.
+        img_size (int): Side of the square views. Defaults to 224.
+        batch_size (int): Most images per sampler batch. Defaults to 16.
+        seed (int): Seed of the random boxes. Defaults to 0.
+        ignore_index (int): Label of unlabelled pixels. Defaults to 255.
+        max_images (int, optional): Use only the first this many images.
+            Defaults to None, all.
+
+    Returns:
+        dict: The settings, ``num_images``, ``num_views``,
+        ``kept_whole_fraction``, ``mean_box_area`` (fraction of the view)
+        and ``table`` (see :func:`purity_table`).
+    """
+    num_images = len(dataset) if max_images is None else min(
+        max_images, len(dataset))
+    if num_images < 2:
+        raise ValueError('the analysis needs at least two images: the '
+                         'contrastive loss of one image has no negatives')
+    generator = torch.Generator().manual_seed(seed)
+    device = next(model.parameters()).device
+    values: Dict[str, List[np.ndarray]] = {}
+    kept_whole, areas = [], []
+    for batch in split_batches(num_images, batch_size):
+        items = [dataset[i] for i in batch]
+        data = deterministic_batch([item['img'] for item in items], img_size)
+        labels = deterministic_label_views(
+            [item['gt_seg_map'] for item in items], img_size)
+        with torch.no_grad():
+            inputs = model.data_preprocessor(data, False)['inputs']
+            result = model.sample([view.to(device) for view in inputs])
+        boxes = result.boxes.cpu()
+        random_boxes = random_boxes_like(boxes, img_size, img_size, generator)
+        for key, value in view_purities(labels, boxes, random_boxes,
+                                        ignore_index).items():
+            values.setdefault(key, []).append(value)
+        kept_whole.append(result.kept_whole.cpu().numpy())
+        areas.append(((boxes[:, 2] - boxes[:, 0]) *
+                      (boxes[:, 3] - boxes[:, 1])).numpy() / img_size**2)
+    values = {key: np.concatenate(parts) for key, parts in values.items()}
+    return dict(
+        views=VIEWS_NOTE,
+        img_size=img_size,
+        batch_size=batch_size,
+        seed=seed,
+        ignore_index=ignore_index,
+        ratio=float(model.ratio),
+        num_images=num_images,
+        num_views=int(len(values['gs_box_purity'])),
+        kept_whole_fraction=float(np.concatenate(kept_whole).mean()),
+        mean_box_area=float(np.concatenate(areas).mean()),
+        table=purity_table(values))
+
+
+def _interval(stats: dict, digits: int) -> str:
+    if math.isnan(stats['mean']):
+        return 'n/a'
+    text = f'{stats["mean"]:.{digits}f}'
+    if not math.isnan(stats['ci_low']):
+        text += (f' [{stats["ci_low"]:.{digits}f}, '
+                 f'{stats["ci_high"]:.{digits}f}]')
+    return text
+
+
+def format_purity_table(table: Dict[str, dict]) -> str:
+    """The table of :func:`purity_table` as aligned text.
+
+    Args:
+        table (dict): From :func:`purity_table`.
+
+    Returns:
+        str: One line per row: mean and 95% confidence interval of the
+        purity and of the number of classes, and the views counted.
+    """
+    lines = [f'{"region":<12}  {"purity, mean [95% CI]":<28}  '
+             f'{"classes, mean [95% CI]":<28}  views']
+    for row, name in ROWS:
+        stats = table[row]
+        lines.append(f'{name:<12}  {_interval(stats["purity"], 3):<28}  '
+                     f'{_interval(stats["num_classes"], 2):<28}  '
+                     f'{stats["purity"]["n"]}')
+    return '\n'.join(lines)

@@ -1,0 +1,113 @@
+# Copyright (c) grass_mm contributors. All rights reserved.
+"""Windowed reads, the 16-bit rule and the messages of bad files."""
+import numpy as np
+import pytest
+from PIL import Image
+
+from grass_mm.datasets import (ImageReadError, read_raster, read_raster_info,
+                               to_uint8)
+
+from .factories import write_tiff
+
+
+def reference_to_uint8(x: np.ndarray, top: int) -> np.ndarray:
+    """The documented rule, in floating point: round half up."""
+    return np.floor(np.minimum(x, top) * 255.0 / top + 0.5).astype(np.uint8)
+
+
+def test_to_uint8_analytic():
+    x = np.array([0, 128, 257, 32896, 65535], np.uint16)
+    assert to_uint8(x).tolist() == [0, 0, 1, 128, 255]
+    x12 = np.array([0, 8, 2048, 4095, 4096, 65535], np.uint16)
+    assert to_uint8(x12, uint16_max=4095).tolist() == [0, 0, 128, 255, 255,
+                                                       255]
+
+
+@pytest.mark.parametrize('top', [65535, 4095, 2047, 1000, 1])
+def test_to_uint8_matches_reference(top):
+    x = np.random.default_rng(top).integers(0, 65536, 5000).astype(np.uint16)
+    x[:3] = (0, top, 65535)
+    np.testing.assert_array_equal(to_uint8(x, top), reference_to_uint8(x, top))
+
+
+def test_to_uint8_passes_uint8_and_refuses_others():
+    x = np.arange(256, dtype=np.uint8)
+    assert to_uint8(x) is x
+    with pytest.raises(TypeError, match='uint8 or uint16'):
+        to_uint8(np.zeros(3, np.float32))
+    with pytest.raises(ValueError, match='uint16_max'):
+        to_uint8(np.zeros(3, np.uint16), 0)
+
+
+@pytest.mark.parametrize('suffix', ['.tif', '.png'])
+def test_window_equals_slice_of_the_whole_image(tmp_path, suffix):
+    pixels = np.random.default_rng(0).integers(0, 256, (37, 53, 4), np.uint8)
+    path = tmp_path / f'img{suffix}'
+    if suffix == '.tif':
+        write_tiff(path, pixels)
+    else:
+        Image.fromarray(pixels, 'RGBA').save(path)
+    info = read_raster_info(str(path))
+    assert info == (37, 53, 4, 'uint8')
+    np.testing.assert_array_equal(read_raster(str(path)), pixels)
+    np.testing.assert_array_equal(
+        read_raster(str(path), (5, 7, 21, 40), bands=(3, 0)),
+        pixels[5:21, 7:40][..., [3, 0]])
+
+
+def test_16bit_png_and_tiff_keep_their_values(tmp_path):
+    pixels = np.random.default_rng(1).integers(0, 65536, (9, 11, 3),
+                                               np.uint16)
+    write_tiff(tmp_path / 'a.tif', pixels)
+    np.testing.assert_array_equal(read_raster(str(tmp_path / 'a.tif')),
+                                  pixels)
+    gray = pixels[..., 0]
+    Image.fromarray(gray).save(tmp_path / 'g.png')
+    assert read_raster_info(str(tmp_path / 'g.png')).dtype == 'uint16'
+    np.testing.assert_array_equal(read_raster(str(tmp_path / 'g.png'))[..., 0],
+                                  gray)
+
+
+def truncated_copy(src, dst):
+    data = src.read_bytes()
+    dst.write_bytes(data[:len(data) // 2])
+    return str(dst)
+
+
+def test_bad_files_name_the_path_and_the_problem(tmp_path):
+    pixels = np.random.default_rng(2).integers(0, 256, (64, 64, 3), np.uint8)
+    empty = tmp_path / 'empty.png'
+    empty.touch()
+    with pytest.raises(ImageReadError, match=f'{empty}: the file is empty'):
+        read_raster_info(str(empty))
+
+    text = tmp_path / 'notes.tif'
+    text.write_text('not an image')
+    with pytest.raises(ImageReadError,
+                       match=f'{text}: cannot be opened as an image'):
+        read_raster_info(str(text))
+
+    dangling = tmp_path / 'gone.png'
+    dangling.symlink_to(tmp_path / 'missing.png')
+    with pytest.raises(ImageReadError, match=f'{dangling}: no such file'):
+        read_raster(str(dangling))
+
+    good_tif = write_tiff(tmp_path / 'good.tif', pixels)
+    bad_tif = truncated_copy(good_tif, tmp_path / 'cut.tif')
+    read_raster_info(bad_tif)  # the header survives ...
+    with pytest.raises(ImageReadError,
+                       match=f'{bad_tif}: cannot decode .* truncated'):
+        read_raster(bad_tif)  # ... the pixels do not
+
+    for suffix in ('.png', '.jpg'):
+        good = tmp_path / f'good{suffix}'
+        Image.fromarray(pixels).save(good)
+        bad = truncated_copy(good, tmp_path / f'cut{suffix}')
+        with pytest.raises(ImageReadError, match=f'{bad}: cannot'):
+            read_raster(bad)
+
+    with pytest.raises(ImageReadError, match=r'has 3 band\(s\); bands '
+                       r'\[0, 3\]'):
+        read_raster(str(good_tif), bands=(0, 3))
+    with pytest.raises(ImageReadError, match='does not lie inside'):
+        read_raster(str(good_tif), (0, 0, 65, 10))

@@ -1,0 +1,157 @@
+"""tools/visualize_sampling.py, plot_sampling_curves.py and
+analyze_sampling.py run end to end on tiny data, and the analysis they call
+agrees with a recomputation."""
+import json
+import subprocess
+import sys
+from fractions import Fraction
+
+import mmcv
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+
+from grass_mm.visualization import (analyze_sampling_purity, box_purity,
+                                    build_labelled_dataset,
+                                    deterministic_batch,
+                                    deterministic_label_views,
+                                    labelled_dataset_cfg, load_grass_model)
+
+from .conftest import REPO_ROOT, assert_not_blank, png
+
+SEG_CONFIG = """\
+dataset_type = 'BaseSegDataset'
+val_dataloader = dict(
+    batch_size=1,
+    dataset=dict(
+        type=dataset_type,
+        data_prefix=dict(img_path={img_dir!r}, seg_map_path={ann_dir!r}),
+        img_suffix='.png',
+        seg_map_suffix='.png',
+        pipeline=[dict(type='LoadImageFromFile')]))
+"""
+
+
+def run_tool(name, *args, cwd):
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / 'tools' / name), *map(str, args)],
+        cwd=cwd, capture_output=True, text=True, timeout=300,
+        env={'CUDA_VISIBLE_DEVICES': '', 'PATH': '/usr/bin:/bin'})
+    assert result.returncode == 0, (
+        f'exit code {result.returncode}\n{result.stdout[-3000:]}\n'
+        f'{result.stderr[-3000:]}')
+    return result.stdout
+
+
+@pytest.mark.parametrize('views', ['resize', 'config'])
+def test_visualize_sampling_writes_a_panel_per_image(grass_run, tmp_path,
+                                                     views):
+    images = sorted((grass_run['root'] / 'images').glob('*.png'))[:3]
+    out_dir = tmp_path / 'panels'
+    stdout = run_tool('visualize_sampling.py', grass_run['config'],
+                      grass_run['checkpoint'], '--images', *images,
+                      '--out-dir', out_dir, '--img-size', 48, '--views',
+                      views, '--device', 'cpu', cwd=tmp_path)
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        f'{p.stem}.png' for p in images]
+    assert stdout.count(' -> ') == 3
+    panels = [png(out_dir / f'{p.stem}.png') for p in images]
+    for panel in panels:
+        assert panel.shape == (2 * 200 + 50, 5 * 200 + 80, 3)  # two views
+        assert_not_blank(panel, min_colours=200)
+    assert not (panels[0] == panels[1]).all()
+
+
+def test_plot_sampling_curves_of_a_real_run(grass_run, tmp_path):
+    out = tmp_path / 'plots' / 'curves.png'
+    stdout = run_tool('plot_sampling_curves.py', grass_run['work_dir'],
+                      '--out', out, cwd=tmp_path)
+    assert '3 logged iterations from 1 log(s)' in stdout
+    image = png(out)
+    assert image.shape == (700, 700, 3)
+    assert_not_blank(image)
+
+
+@pytest.mark.parametrize('source', ['folders', 'config'])
+def test_analyze_sampling_writes_the_table(grass_run, seg_dataset, tmp_path,
+                                           source):
+    if source == 'folders':
+        data = [seg_dataset['img_dir'], seg_dataset['ann_dir']]
+    else:
+        config = tmp_path / 'seg.py'
+        config.write_text(SEG_CONFIG.format(
+            img_dir=str(seg_dataset['img_dir']),
+            ann_dir=str(seg_dataset['ann_dir'])))
+        data = [config]
+    out = tmp_path / 'purity.json'
+    stdout = run_tool('analyze_sampling.py', grass_run['config'],
+                      grass_run['checkpoint'], '--data-config', *data,
+                      '--img-size', 32, '--batch-size', 3, '--device', 'cpu',
+                      '--out', out, cwd=tmp_path)
+    assert 'GS box' in stdout and 'random box' in stdout
+    report = json.loads(out.read_text())
+    assert report['num_images'] == 5 and report['num_views'] == 10
+    assert report['img_size'] == 32 and report['seed'] == 0
+    assert 0 < report['mean_box_area'] <= 1
+    assert 0 <= report['kept_whole_fraction'] <= 1
+    table = report['table']
+    assert list(table) == ['gs_box', 'random_box', 'whole_view',
+                           'gs_minus_random']
+    # the label map: 4 rows ignored, then 16, 8 and 4 rows of classes 0-2
+    whole = table['whole_view']
+    for key in ('mean', 'ci_low', 'ci_high'):
+        assert Fraction(whole['purity'][key]).limit_denominator(100) == \
+            Fraction(4, 7)
+        assert whole['num_classes'][key] == 3
+    assert whole['purity']['n'] == 10
+    for row in ('gs_box', 'random_box'):
+        stats = table[row]
+        assert 1 <= stats['purity']['n'] <= 10
+        assert 4 / 7 - 1e-9 <= stats['purity']['mean'] <= 1
+        assert 1 <= stats['num_classes']['mean'] <= 3
+        assert stats['purity']['ci_low'] <= stats['purity']['mean'] <= \
+            stats['purity']['ci_high']
+
+
+def test_analysis_agrees_with_a_recomputation(grass_run, seg_dataset):
+    model = load_grass_model(Config.fromfile(str(grass_run['config'])),
+                             str(grass_run['checkpoint']))
+    dataset = build_labelled_dataset(
+        labelled_dataset_cfg(str(seg_dataset['img_dir']),
+                             str(seg_dataset['ann_dir'])))
+    items = [dataset[i] for i in range(4)]
+    assert items[0]['img'].shape == (64, 64, 3)
+    assert np.array_equal(items[0]['gt_seg_map'],
+                          mmcv.imread(dataset[0]['seg_map_path'],
+                                      'unchanged'))
+    report = analyze_sampling_purity(model, items, img_size=32,
+                                     batch_size=4, seed=3)
+    again = analyze_sampling_purity(model, items, img_size=32, batch_size=4,
+                                    seed=3)
+    assert report == again
+
+    # the same GS boxes, by hand, on label views built independently
+    data = deterministic_batch([item['img'] for item in items], 32)
+    with torch.no_grad():
+        result = model.sample(model.data_preprocessor(data, False)['inputs'])
+    labels = deterministic_label_views(
+        [item['gt_seg_map'] for item in items], 32)
+    purities = [box_purity(lb, box) for lb, box in zip(labels, result.boxes)]
+    valid = [p for p, _ in purities if not np.isnan(p)]
+    assert report['table']['gs_box']['purity']['n'] == len(valid)
+    assert report['table']['gs_box']['purity']['mean'] == pytest.approx(
+        np.mean(valid))
+    areas = ((result.boxes[:, 2] - result.boxes[:, 0]) *
+             (result.boxes[:, 3] - result.boxes[:, 1])).float() / 32**2
+    assert report['mean_box_area'] == pytest.approx(areas.mean().item())
+
+
+def test_analysis_needs_two_images(grass_run, seg_dataset):
+    model = load_grass_model(Config.fromfile(str(grass_run['config'])),
+                             str(grass_run['checkpoint']))
+    dataset = build_labelled_dataset(
+        labelled_dataset_cfg(str(seg_dataset['img_dir']),
+                             str(seg_dataset['ann_dir'])))
+    with pytest.raises(ValueError, match='at least two images'):
+        analyze_sampling_purity(model, dataset, max_images=1)
