@@ -2,8 +2,9 @@
 """Time a GraSS GS step against an ID warm-up step in the same process.
 
 Prints, as its last line, one JSON object with ``id_step_s``, ``gs_step_s``,
-``ratio`` (gs / id, the median of per-pair ratios) and ``sampler_s`` (maps,
-boxes and crops of one batch, without the guide pass).
+``ratio`` (gs / id, the median of per-pair ratios), ``sampler_s`` (maps,
+boxes and crops of the batch's views, without the guide pass) and
+``sampler_many_s`` (the same for ``--sampler-views`` views).
 
 Example:
     python tools/benchmark_step.py configs/grass_r50_potsdam.py \
@@ -36,6 +37,9 @@ def parse_args() -> argparse.Namespace:
                         help='measured pairs of ID and GS steps')
     parser.add_argument('--warmup', type=int, default=2,
                         help='unmeasured pairs run first')
+    parser.add_argument('--sampler-views', type=int, default=512,
+                        help='views in the separate sampler timing '
+                        '(the views of the batch, repeated)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override settings of the config, key=value')
     return parser.parse_args()
@@ -61,6 +65,10 @@ def main() -> None:
     views = torch.cat(inputs)
     features, grads = model.guide(inputs)
     sampler_s = time_sampler(features, grads, views, model.ratio, args.iters)
+    repeats = -(-args.sampler_views // len(views))
+    many = [t.repeat(repeats, 1, 1, 1)[:args.sampler_views]
+            for t in (features, grads, views)]
+    sampler_many_s = time_sampler(*many, model.ratio, args.iters)
     result = dict(
         config=args.config,
         device=str(device),
@@ -70,6 +78,8 @@ def main() -> None:
         **steps,
         sampler_s=sampler_s,
         sampler_views=len(views),
+        sampler_many_s=sampler_many_s,
+        sampler_many_views=args.sampler_views,
         threads=torch.get_num_threads(),
         torch=torch.__version__,
         grass_mm=grass_mm.__version__,

@@ -219,14 +219,13 @@ class RSIPatchDataset(BaseDataset):
         Returns:
             np.ndarray: uint8 pixels in ``channel_order``.
         """
-        pixels = read_raster(img_path, window, self.bands)
+        # GDAL hands the bands over in the order asked: no flip afterwards
+        bands = self.bands[::-1] if self.channel_order == 'bgr' else self.bands
+        pixels = read_raster(img_path, window, bands)
         if pixels.dtype.name not in SUPPORTED_DTYPES:
             raise ImageReadError(f'{img_path}: data type {pixels.dtype}; '
                                  f'expected one of {SUPPORTED_DTYPES}')
-        pixels = to_uint8(pixels, self.uint16_max)
-        if self.channel_order == 'bgr':
-            pixels = pixels[..., ::-1]
-        return np.ascontiguousarray(pixels)
+        return to_uint8(pixels, self.uint16_max)
 
     def prepare_data(self, idx: int) -> dict:
         """Read the idx-th patch into ``img`` and run the pipeline.

@@ -155,3 +155,19 @@ def test_analysis_needs_two_images(grass_run, seg_dataset):
                              str(seg_dataset['ann_dir'])))
     with pytest.raises(ValueError, match='at least two images'):
         analyze_sampling_purity(model, dataset, max_images=1)
+
+
+@pytest.mark.parametrize('reduce_zero_label, counts', [
+    (False, {0: 2048, 1: 1024, 2: 512, 255: 512}),
+    # 0 becomes unlabelled, the other classes move down by one
+    (True, {0: 1024, 1: 512, 255: 2560}),
+])
+def test_labelled_folders_load_as_mmseg_does(seg_dataset, reduce_zero_label,
+                                             counts):
+    dataset = build_labelled_dataset(
+        labelled_dataset_cfg(str(seg_dataset['img_dir']),
+                             str(seg_dataset['ann_dir']),
+                             reduce_zero_label=reduce_zero_label))
+    assert len(dataset) == 5
+    values, found = np.unique(dataset[0]['gt_seg_map'], return_counts=True)
+    assert dict(zip(values.tolist(), found.tolist())) == counts
