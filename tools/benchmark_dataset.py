@@ -139,7 +139,8 @@ def main() -> None:
             ours_striped=round(results['ours_striped_read_s'] * 1e3, 2),
             ours_tiled=round(results['ours_tiled_read_s'] * 1e3, 2),
             whole_tile=round(results['baseline_read_s'] * 1e3, 1)),
-        threads=dict(torch=torch.get_num_threads(), opencv=cv2.getNumThreads()),
+        threads=dict(
+            torch=torch.get_num_threads(), opencv=cv2.getNumThreads()),
         machine=f'{platform.machine()}, python {platform.python_version()}')
     for key, value in report.items():
         print(f'{key}: {value}')

@@ -1,5 +1,4 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
-from .hooks import GradientGuidedSamplerHook
-from .hooks import GraSSVisualizationHook
+from .hooks import GradientGuidedSamplerHook, GraSSVisualizationHook
 
 __all__ = ['GradientGuidedSamplerHook', 'GraSSVisualizationHook']

@@ -156,7 +156,8 @@ def make_vaihingen(root: Path) -> dict:
                    pixels[..., :1])
         write_tiff(root / 'src_lbl' / name, label)
         areas[area] = dict(pixels=pixels, ids=classes + 1)
-    zip_folder(root / 'src_img', root / 'ISPRS_semantic_labeling_Vaihingen.zip')
+    zip_folder(root / 'src_img',
+               root / 'ISPRS_semantic_labeling_Vaihingen.zip')
     zip_folder(
         root / 'src_lbl',
         root / 'ISPRS_semantic_labeling_Vaihingen_ground_truth_COMPLETE.zip')

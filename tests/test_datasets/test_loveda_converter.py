@@ -150,7 +150,8 @@ def test_refuses_bad_masks(broken_copy, mask, message):
     member = 'Train/Urban/masks_png/1367.png'
     rewrite_zip(archives / 'Train.zip', folder / 'Train.zip', drop=(member, ),
                 add={member: png_bytes(mask)})
-    with pytest.raises(ConversionError, match=f'Train.zip:{member}: {message}'):
+    with pytest.raises(ConversionError,
+                       match=f'Train.zip:{member}: {message}'):
         convert_loveda(str(folder), str(folder / 'out'), 'urban')
     assert not (folder / 'out' / 'img_dir').exists()
 

@@ -1,5 +1,6 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 """Windowed reads, the 16-bit rule and the messages of bad files."""
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -111,3 +112,27 @@ def test_bad_files_name_the_path_and_the_problem(tmp_path):
         read_raster(str(good_tif), bands=(0, 3))
     with pytest.raises(ImageReadError, match='does not lie inside'):
         read_raster(str(good_tif), (0, 0, 65, 10))
+
+
+def test_png_band_layouts(tmp_path):
+    """16-bit RGB (OpenCV path), palette and bilevel PNGs as stored."""
+    rgb16 = np.random.default_rng(3).integers(0, 65536, (6, 7, 3), np.uint16)
+    cv2.imwrite(str(tmp_path / 'rgb16.png'), rgb16[..., ::-1])  # BGR on disk
+    assert read_raster_info(str(tmp_path / 'rgb16.png')) == (6, 7, 3,
+                                                             'uint16')
+    np.testing.assert_array_equal(read_raster(str(tmp_path / 'rgb16.png')),
+                                  rgb16)
+    data = (tmp_path / 'rgb16.png').read_bytes()
+    (tmp_path / 'cut16.png').write_bytes(data[:len(data) // 2])
+    with pytest.raises(ImageReadError, match='cut16.png: cannot decode'):
+        read_raster(str(tmp_path / 'cut16.png'))
+
+    indices = np.arange(42, dtype=np.uint8).reshape(6, 7) % 4
+    palette = Image.fromarray(indices, 'P')
+    palette.putpalette([0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255])
+    palette.save(tmp_path / 'p.png')
+    np.testing.assert_array_equal(read_raster(str(tmp_path / 'p.png'))[..., 0],
+                                  indices)  # the indices, one band
+    Image.fromarray(indices > 1).save(tmp_path / 'bits.png')
+    np.testing.assert_array_equal(
+        read_raster(str(tmp_path / 'bits.png'))[..., 0], indices > 1)

@@ -188,7 +188,8 @@ def test_each_bad_file_stops_with_its_path_and_problem(tmp_path):
         folder.mkdir()
         write_tiff(folder / 'good.tif', random_pixels(32, 32, 3))
         (folder / name).symlink_to(tmp_path / 'all' / name)
-        with pytest.raises(ImageReadError, match=f'{folder / name}: {message}'):
+        with pytest.raises(ImageReadError,
+                           match=f'{folder / name}: {message}'):
             RSIPatchDataset(data_prefix=str(folder), patch_size=16)
 
 

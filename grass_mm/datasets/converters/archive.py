@@ -100,7 +100,8 @@ def match_members(archive: str,
         found[key] = name
     if unexpected:
         shown = ', '.join(unexpected[:5])
-        more = f' and {len(unexpected) - 5} more' if len(unexpected) > 5 else ''
+        extra = len(unexpected) - 5
+        more = f' and {extra} more' if extra > 0 else ''
         raise ConversionError(
             f'{archive}: unexpected member name(s) {shown}{more}; expected '
             f'names matching {pattern}' + (f' in {folder}/' if folder else ''))
@@ -131,7 +132,8 @@ def check_ids(archive: str,
     missing, unknown = sorted(expected - found), sorted(found - expected)
     problems = []
     if missing:
-        problems.append(f'missing {len(missing)} tile(s): {", ".join(missing)}')
+        problems.append(
+            f'missing {len(missing)} tile(s): {", ".join(missing)}')
     if unknown:
         problems.append(f'unknown tile(s): {", ".join(unknown)}')
     if problems:

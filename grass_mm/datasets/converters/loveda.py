@@ -65,7 +65,8 @@ def list_domain_members(archive: str, names: Sequence[str], top: str,
             an image, or if the domain holds no image.
     """
     prefix = f'{top}/{domain}/'
-    regex = re.compile(re.escape(prefix) + r'(images_png|masks_png)/([^/]+\.png)')
+    regex = re.compile(
+        re.escape(prefix) + r'(images_png|masks_png)/([^/]+\.png)')
     found = dict(images_png={}, masks_png={})
     unexpected = []
     for name in names:

@@ -117,72 +117,83 @@ def _write_pretrain_tile(path: str, pixels: np.ndarray, source: str) -> None:
         dst.write(pixels.transpose(2, 0, 1))
 
 
+def _read_tile_pair(job: _TileJob, image_path: str,
+                    label_path: str) -> Tuple[np.ndarray, np.ndarray]:
+    """Check an extracted tile and its label against each other; read both.
+
+    Messages name the archive members, not the temporary files.
+    """
+    spec = job.spec
+    where_image = f'{spec.image_archive}:{job.image_member}'
+    where_label = f'{spec.label_archive}:{job.label_member}'
+    try:
+        image_info = read_raster_info(image_path)
+        label_info = read_raster_info(label_path)
+        if image_info.bands != spec.image_bands:
+            raise ConversionError(f'{where_image}: has {image_info.bands} '
+                                  f'band(s); expected {spec.image_bands}')
+        if image_info.dtype not in SUPPORTED_DTYPES:
+            raise ConversionError(
+                f'{where_image}: data type {image_info.dtype}; expected '
+                f'{" or ".join(SUPPORTED_DTYPES)}')
+        if min(image_info.height, image_info.width) < job.clip_size:
+            raise ConversionError(
+                f'{where_image}: is {image_info.height} x {image_info.width} '
+                f'pixels, smaller than the clip size {job.clip_size}')
+        if label_info.bands != 3 or label_info.dtype != 'uint8':
+            raise ConversionError(
+                f'{where_label}: has {label_info.bands} band(s) of '
+                f'{label_info.dtype}; expected a 3-band uint8 colour label')
+        if image_info[:2] != label_info[:2]:
+            raise ConversionError(
+                f'{where_label}: is {label_info.height} x {label_info.width} '
+                f'pixels; expected the size of {where_image}, '
+                f'{image_info.height} x {image_info.width}')
+        return read_raster(image_path), read_raster(label_path)
+    except ImageReadError as error:
+        message = str(error).replace(image_path, where_image)
+        raise ConversionError(message.replace(label_path,
+                                              where_label)) from None
+
+
 def _convert_tile(job: _TileJob) -> Tuple[str, str, int, int]:
     """Cut one tile and its label into patches; keep it for pretraining.
 
     Returns:
         tuple: ``(tile_id, split, number of patches, unknown label pixels)``.
     """
-    spec = job.spec
     tmp = osp.join(job.staging, '.tmp', job.tile_id)
     os.makedirs(tmp, exist_ok=True)
-    image_zip, label_zip = open_zip(job.image_zip), open_zip(job.label_zip)
     try:
         # Vaihingen's image and label members share their base name
-        image_path = extract_member(image_zip, job.image_member,
-                                    osp.join(tmp, 'image.tif'))
-        label_path = extract_member(label_zip, job.label_member,
-                                    osp.join(tmp, 'label.tif'))
-        where_image = f'{spec.image_archive}:{job.image_member}'
-        where_label = f'{spec.label_archive}:{job.label_member}'
-        try:
-            image_info = read_raster_info(image_path)
-            label_info = read_raster_info(label_path)
-            if image_info.bands != spec.image_bands:
-                raise ConversionError(
-                    f'{where_image}: has {image_info.bands} band(s); '
-                    f'expected {spec.image_bands}')
-            if image_info.dtype not in SUPPORTED_DTYPES:
-                raise ConversionError(
-                    f'{where_image}: data type {image_info.dtype}; expected '
-                    f'{" or ".join(SUPPORTED_DTYPES)}')
-            if label_info.bands != 3 or label_info.dtype != 'uint8':
-                raise ConversionError(
-                    f'{where_label}: has {label_info.bands} band(s) of '
-                    f'{label_info.dtype}; expected a 3-band uint8 colour label')
-            if image_info[:2] != label_info[:2]:
-                raise ConversionError(
-                    f'{where_label}: is {label_info.height} x '
-                    f'{label_info.width} pixels; expected the size of '
-                    f'{where_image}, {image_info.height} x {image_info.width}')
-            image = read_raster(image_path)
-            label_rgb = read_raster(label_path)
-        except ImageReadError as error:
-            message = str(error).replace(image_path, where_image)
-            raise ConversionError(message.replace(label_path,
-                                                  where_label)) from None
-        ids, unknown = colour_to_ids(label_rgb, spec.palette)
-        if spec.boundary_is_ignored:
+        with open_zip(job.image_zip) as zf:
+            image_path = extract_member(zf, job.image_member,
+                                        osp.join(tmp, 'image.tif'))
+        with open_zip(job.label_zip) as zf:
+            label_path = extract_member(zf, job.label_member,
+                                        osp.join(tmp, 'label.tif'))
+        image, label_rgb = _read_tile_pair(job, image_path, label_path)
+        ids, unknown = colour_to_ids(label_rgb, job.spec.palette)
+        if job.spec.boundary_is_ignored:
             unknown -= int(np.count_nonzero(~label_rgb.any(axis=2)))
+        del label_rgb
         if job.split == 'train':
             _write_pretrain_tile(
                 osp.join(job.staging, 'pretrain',
                          osp.basename(job.image_member)), image, image_path)
-        bgr = to_uint8(image)[..., 2::-1]  # first three bands, for OpenCV
-        windows = tile_windows(image.shape[0], image.shape[1], job.clip_size,
-                               job.stride)
-        for y0, x0, y1, x1 in windows:
-            name = f'{job.tile_id}_{x0}_{y0}_{x1}_{y1}.png'
-            _write_png(
-                osp.join(job.staging, 'img_dir', job.split, name),
-                np.ascontiguousarray(bgr[y0:y1, x0:x1]))
-            _write_png(
-                osp.join(job.staging, 'ann_dir', job.split, name),
-                np.ascontiguousarray(ids[y0:y1, x0:x1]))
     finally:
-        image_zip.close()
-        label_zip.close()
         shutil.rmtree(tmp, ignore_errors=True)
+    bgr = to_uint8(image)[..., 2::-1]  # first three bands, for OpenCV
+    windows = tile_windows(image.shape[0], image.shape[1], job.clip_size,
+                           job.stride)
+    for y0, x0, y1, x1 in windows:
+        name = f'{job.tile_id}_{x0}_{y0}_{x1}_{y1}.png'
+        _write_png(
+            osp.join(job.staging, 'img_dir', job.split, name),
+            np.ascontiguousarray(bgr[y0:y1, x0:x1]))
+        _write_png(
+            osp.join(job.staging, 'ann_dir', job.split, name),
+            np.ascontiguousarray(ids[y0:y1, x0:x1]))
     return job.tile_id, job.split, len(windows), unknown
 
 

@@ -38,7 +38,8 @@ class StagedOutput:
         ...         ...  # write staging/img_dir/..., staging/ann_dir/...
     """
 
-    def __init__(self, out_dir: str, parts: Sequence[str], stamp: dict) -> None:
+    def __init__(self, out_dir: str, parts: Sequence[str],
+                 stamp: dict) -> None:
         self.out_dir = out_dir
         self.parts = tuple(parts)
         self.stamp = json.loads(json.dumps(stamp))  # normalise tuples
