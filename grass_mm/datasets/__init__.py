@@ -1,7 +1,9 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 """Datasets of GraSS: unlabelled patches for pretraining (mmpretrain) and
-the LoveDA domains for fine-tuning (mmseg); Potsdam and Vaihingen fine-tune
+the LoveDA domains and the demo's Dubai aerial imagery for fine-tuning
+(mmseg); Potsdam and Vaihingen fine-tune
 with mmseg's own ``PotsdamDataset`` and ``ISPRSDataset``."""
+from .dubai_aerial import DubaiAerialDataset
 from .loveda import LoveDARuralDataset, LoveDAUrbanDataset
 from .raster_io import (ImageReadError, RasterInfo, read_raster,
                         read_raster_info, to_uint8)
@@ -9,7 +11,7 @@ from .rsi_patch_dataset import RSIPatchDataset
 from .tiling import tile_windows, window_starts
 
 __all__ = [
-    'ImageReadError', 'LoveDARuralDataset', 'LoveDAUrbanDataset',
+    'DubaiAerialDataset', 'ImageReadError', 'LoveDARuralDataset', 'LoveDAUrbanDataset',
     'RSIPatchDataset', 'RasterInfo', 'read_raster', 'read_raster_info',
     'tile_windows', 'to_uint8', 'window_starts'
 ]

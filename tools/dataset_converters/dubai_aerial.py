@@ -11,7 +11,7 @@ Example:
 import argparse
 
 from grass_mm.datasets.converters.cli import run_converter
-from grass_mm.datasets.converters.dubai_aerial import convert_dubai_aerial
+from grass_mm.datasets.converters import convert_dubai_aerial
 from grass_mm.datasets.converters.label_fractions import DEFAULT_PERCENTS
 
 

@@ -1,5 +1,5 @@
-# GraSS around SimCLR (https://arxiv.org/abs/2306.15868); the ID warm-up
-# length is set on GradientGuidedSamplerHook in the schedule's config.
+# GraSS around SimCLR (https://arxiv.org/abs/2306.15868), the paper's
+# setting; the ID warm-up length is set in ../grass_runtime.py.
 _base_ = './simclr_r50.py'
 
 model = dict(

@@ -1,0 +1,67 @@
+# The demo's GraSS pretraining (tools/demo.sh): configs/grass_r50_dubai-aerial.py
+# made small enough for 2 CPU cores in a few minutes: ResNet-18, batch norm
+# instead of SyncBN, 112 x 112 views, 4 epochs (1 of ID warm-up) over
+# windows taken every 512 pixels.
+_base_ = '../grass_r50_dubai-aerial.py'
+
+# model settings
+model = dict(
+    algorithm=dict(
+        backbone=dict(depth=18, norm_cfg=dict(type='BN')),
+        neck=dict(
+            in_channels=512, hid_channels=512, norm_cfg=dict(type='BN1d'))))
+
+# dataset settings: the paper's view augmentations at 112 x 112
+view_pipeline = [
+    dict(type='RandomResizedCrop', scale=112, backend='pillow'),
+    dict(type='RandomFlip', prob=0.5),
+    dict(
+        type='RandomApply',
+        transforms=[
+            dict(
+                type='ColorJitter',
+                brightness=0.8,
+                contrast=0.8,
+                saturation=0.8,
+                hue=0.2)
+        ],
+        prob=0.8),
+    dict(
+        type='RandomGrayscale',
+        prob=0.2,
+        keep_channels=True,
+        channel_weights=(0.114, 0.587, 0.2989)),
+    dict(
+        type='GaussianBlur',
+        magnitude_range=(0.1, 2.0),
+        magnitude_std='inf',
+        prob=0.5),
+]
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=2,
+    dataset=dict(
+        stride=512,
+        pipeline=[
+            dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
+            dict(type='PackInputs')
+        ]))
+
+# optimizer: 4 epochs, LARS warm-up over the first, cosine to 0 after
+max_epochs = 4
+train_cfg = dict(max_epochs=max_epochs)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', T_max=max_epochs - 1, eta_min=0.0,
+         by_epoch=True, begin=1, end=max_epochs, convert_to_iter_based=True),
+]
+
+# runtime settings
+custom_hooks = [
+    dict(type='GradientGuidedSamplerHook', warmup_epochs=1),
+    dict(type='GraSSVisualizationHook', interval=20, max_views=4),
+]
+default_hooks = dict(
+    logger=dict(interval=10),
+    checkpoint=dict(interval=1, max_keep_ckpts=1))

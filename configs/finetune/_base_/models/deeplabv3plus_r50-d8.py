@@ -1,0 +1,18 @@
+# mmseg's DeepLabV3+ (output stride 8) with a ResNet-50 that takes an
+# mmpretrain (GraSS, SimCLR, MoCo, BYOL) backbone as it is
+# (https://arxiv.org/abs/2306.15868, Sec. IV).
+# mmseg's default ResNetV1c has a deep stem (three 3x3 convolutions);
+# mmpretrain's ResNet has the plain 7x7 one, so the backbone here is mmseg's
+# ResNet with deep_stem=False, whose weights have the same names and shapes.
+# The dilated last stages (contract_dilation=True) change no weight shape.
+# mmseg's ImageNet initialisation (`pretrained='open-mmlab://resnet50_v1c'`)
+# is dropped: each fine-tuning config sets the backbone's init_cfg.
+_base_ = 'mmseg::_base_/models/deeplabv3plus_r50-d8.py'
+
+model = dict(
+    pretrained=None,
+    backbone=dict(
+        type='ResNet',
+        deep_stem=False,
+        style='pytorch',
+        contract_dilation=True))

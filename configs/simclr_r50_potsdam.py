@@ -1,0 +1,11 @@
+# SimCLR baseline for GraSS on ISPRS Potsdam: grass_r50_potsdam.py without
+# gradient guided sampling (same model, data, schedule and runtime, no
+# GradientGuidedSamplerHook), so the paper's comparison
+# (https://arxiv.org/abs/2306.15868) is one config swap.
+#   tools/dist_train.sh configs/simclr_r50_potsdam.py 8
+_base_ = [
+    '_base_/models/simclr_r50.py',
+    '_base_/datasets/potsdam_pretrain.py',
+    '_base_/schedules/lars_coslr-restart_350e.py',
+    '_base_/default_runtime.py',
+]
