@@ -4,6 +4,7 @@ import argparse
 import os
 
 from mmengine.config import Config, DictAction
+from mmengine.dist import is_main_process
 
 # Importing grass_mm checks the OpenMMLab versions, allow-lists mmengine's
 # checkpoint globals for torch.load and registers grass_mm's modules.
@@ -62,9 +63,13 @@ def main() -> None:
     runner = build_runner(cfg)
     try:
         with explain_unsafe_checkpoint(args.checkpoint):
-            runner.test()
+            metrics = runner.test()
     except UnsafeCheckpointError as error:
         raise SystemExit(f'error: {error}')
+    if is_main_process():
+        # one line per metric, mIoU last, for scripts that read the result
+        for name in sorted(metrics, key=lambda key: key == 'mIoU'):
+            print(f'{name}: {metrics[name]}')
 
 
 if __name__ == '__main__':

@@ -3,6 +3,7 @@
 on tiny models, tiny images and the CPU."""
 import os
 import pickle
+import re
 import sys
 
 import torch
@@ -55,7 +56,9 @@ def test_test_tool_reports_miou(tools, seg_run, tmp_path):
         show_dir,
         cwd=tmp_path)
     tools.assert_ok(result)
-    assert 'mIoU:' in result.stdout + result.stderr
+    last_line = result.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r'mIoU: \d+(\.\d+)?', last_line), last_line
+    assert 'per class results:' in result.stdout + result.stderr
     with open(out_file, 'rb') as f:
         predictions = pickle.load(f)
     assert len(predictions) == 2  # the two validation images

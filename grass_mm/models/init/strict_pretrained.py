@@ -75,9 +75,10 @@ def find_state_dict_mismatch(
     return StateDictMismatch(missing, unexpected, shapes)
 
 
-def _listed(keys: List[str]) -> str:
-    shown = ', '.join(keys[:_MAX_LISTED])
-    more = len(keys) - _MAX_LISTED
+def _listed(items: List[str], limit: int = _MAX_LISTED,
+            separator: str = ', ') -> str:
+    shown = separator.join(items[:limit])
+    more = len(items) - limit
     return f'{shown} and {more} more' if more > 0 else shown
 
 
@@ -121,7 +122,8 @@ def _describe(mismatch: StateDictMismatch) -> str:
             f'{key} {list(given)} in the checkpoint, {list(wanted)} in the '
             'backbone' for key, given, wanted in mismatch.shapes
         ]
-        lines.append(f'other shape ({len(shapes)}): {_listed(shapes)}')
+        lines.append(f'other shape ({len(shapes)}): '
+                     f'{_listed(shapes, _MAX_LISTED // 4, "; ")}')
     return '\n'.join(lines)
 
 
@@ -191,11 +193,12 @@ class StrictPretrainedInit:
                                               self.map_location)
         mismatch = find_state_dict_mismatch(module.state_dict(), state_dict)
         if mismatch:
+            hint = _hint(mismatch, len(state_dict))
             raise CheckpointMismatchError(
                 f'Checkpoint {self.checkpoint} (prefix {self.prefix!r}) does '
                 f'not fit {type(module).__name__}:\n{_describe(mismatch)}\n'
-                f'{_hint(mismatch, len(state_dict))} type=\'Pretrained\' would load the '
-                'matching part only and log the rest.')
+                f"{hint} (type='Pretrained' would have loaded the matching "
+                'entries only and logged the rest.)')
         module.load_state_dict(state_dict, strict=True)
         if hasattr(module, '_params_init_info'):
             update_init_info(module, init_info=self._get_init_info())
