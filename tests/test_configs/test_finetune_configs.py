@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from mmengine.config import Config, DictAction
-from mmengine.registry import init_default_scope
+from mmengine.registry import DefaultScope
 
 import grass_mm  # noqa: F401  (registers StrictPretrained, LoveDA domains)
 from mmseg.registry import DATASETS, MODELS
@@ -71,8 +71,8 @@ def test_config_builds_its_segmentor(decoder, data):
     assert cfg.train_dataloader.dataset.type == dataset_type
     assert cfg.model.data_preprocessor.size == cfg.crop_size
 
-    init_default_scope('mmseg')
-    model = MODELS.build(cfg.model)
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        model = MODELS.build(cfg.model)
     assert type(model.decode_head).__name__ == DECODERS[decoder]
     backbone = model.backbone
     assert type(backbone).__name__ == 'ResNet' and backbone.depth == 50

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from mmengine.config import Config, DictAction
-from mmengine.registry import init_default_scope
+from mmengine.registry import DefaultScope
 
 import grass_mm  # noqa: F401  (registers GraSS, NTXentSimCLR, the hook)
 from mmpretrain.registry import HOOKS, MODELS
@@ -66,8 +66,8 @@ def test_config_builds_its_model(name):
     cfg = load(name)
     assert cfg.default_scope == 'mmpretrain'
     assert cfg.custom_imports.imports == ['grass_mm']
-    init_default_scope('mmpretrain')
-    model = MODELS.build(cfg.model)
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        model = MODELS.build(cfg.model)
     if name in PAIRS:
         assert type(model).__name__ == 'GraSS'
         assert type(model.algorithm).__name__ == PAIRS[name][1]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
+from mmengine.registry import DefaultScope
 
 from grass_mm.models import (CheckpointMismatchError, extract_backbone,
                              find_state_dict_mismatch,
@@ -64,24 +64,27 @@ def save(state_dict: dict, path: Path) -> Path:
     return path
 
 
+# GraSS around SimCLR, as configs/_base_/models/grass_simclr_r50.py, small.
+SMALL_GRASS = dict(
+    type='GraSS',
+    algorithm=dict(
+        type='NTXentSimCLR',
+        backbone=dict(type='ResNet', depth=18),
+        neck=dict(
+            type='NonLinearNeck',
+            in_channels=512,
+            hid_channels=32,
+            out_channels=16,
+            num_layers=2,
+            with_avg_pool=True),
+        head=dict(type='NTXentHead', temperature=0.5)))
+
+
 @pytest.fixture(scope='module')
 def grass_checkpoint(tmp_path_factory) -> Path:
-    """A freshly trained-looking GraSS (SimCLR, ResNet-18) checkpoint."""
-    init_default_scope('mmpretrain')
-    model = PRETRAIN_MODELS.build(
-        dict(
-            type='GraSS',
-            algorithm=dict(
-                type='NTXentSimCLR',
-                backbone=dict(type='ResNet', depth=18),
-                neck=dict(
-                    type='NonLinearNeck',
-                    in_channels=512,
-                    hid_channels=32,
-                    out_channels=16,
-                    num_layers=2,
-                    with_avg_pool=True),
-                head=dict(type='NTXentHead', temperature=0.5))))
+    """A GraSS (SimCLR, ResNet-18) checkpoint with random values."""
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        model = PRETRAIN_MODELS.build(SMALL_GRASS)
     randomise_(model, seed=0)
     path = tmp_path_factory.mktemp('grass') / 'epoch_350.pth'
     return save(model.state_dict(), path)
@@ -114,8 +117,8 @@ def build_segmentor(decoder: str,
     if deep_stem:
         cfg.model.backbone.pop('deep_stem')
         cfg.model.backbone.type = 'ResNetV1c'
-    init_default_scope('mmseg')
-    return SEG_MODELS.build(cfg.model)
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        return SEG_MODELS.build(cfg.model)
 
 
 def assert_backbone_equals(model: torch.nn.Module, expected: dict) -> None:
@@ -165,8 +168,8 @@ def test_converted_checkpoint_loads_with_plain_pretrained(
 
 
 def test_deep_stem_checkpoint_is_refused_with_the_keys_and_a_hint(tmp_path):
-    init_default_scope('mmseg')
-    deep_stem = SEG_MODELS.build(dict(type='ResNetV1c', depth=18))
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        deep_stem = SEG_MODELS.build(dict(type='ResNetV1c', depth=18))
     randomise_(deep_stem, seed=1)
     path = save(
         {f'backbone.{key}': value
