@@ -35,7 +35,7 @@ step "1/4 GraSS pretraining: ID warm-up, then GS training"
 PRETRAINED="$WORK/pretrain/epoch_4.pth"
 
 step "2/4 what the sampler chooses: $WORK/sampling/, $WORK/sampling_curves.png"
-mapfile -t VAL_IMAGES < <(ls demo/dubai_aerial/Tile*/images/image_part_009.jpg)
+mapfile -t VAL_IMAGES < <(ls data/dubai-aerial/img_dir/val/tile*_part009_0_0.png)
 "$PY" tools/visualize_sampling.py "$PRETRAIN_CFG" "$PRETRAINED" \
     --images "${VAL_IMAGES[@]}" --out-dir "$WORK/sampling"
 "$PY" tools/plot_sampling_curves.py "$WORK/pretrain" \

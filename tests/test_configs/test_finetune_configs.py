@@ -56,9 +56,17 @@ def parse_cfg_options(*options: str) -> dict:
     return parser.parse_args(['--cfg-options', *options]).cfg_options
 
 
-def test_every_finetune_config_is_listed():
-    listed = {config_name(*pair) for pair in FINETUNE_CONFIGS}
-    assert {path.name for path in FINETUNE.glob('*.py')} == listed
+@pytest.mark.parametrize(
+    'path', sorted(FINETUNE.glob('*.py')), ids=lambda path: path.stem)
+def test_every_finetune_config_loads_a_7x7_stem_strictly(path):
+    """Also for configs added later: the backbone fits mmpretrain's ResNet."""
+    cfg = _read(path)
+    backbone = cfg.model.backbone
+    assert (backbone.type, backbone.deep_stem) == ('ResNet', False)
+    assert cfg.model.pretrained is None
+    assert backbone.init_cfg == dict(
+        type='StrictPretrained', checkpoint=cfg.pretrained,
+        prefix='backbone.')
 
 
 @pytest.mark.parametrize('decoder,data', FINETUNE_CONFIGS)

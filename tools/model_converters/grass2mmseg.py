@@ -36,7 +36,7 @@ def main() -> None:
         with explain_unsafe_checkpoint(args.checkpoint):
             count = write_backbone_checkpoint(args.checkpoint, args.out,
                                               args.prefix)
-    except (UnsafeCheckpointError, ValueError) as error:
+    except (FileNotFoundError, UnsafeCheckpointError, ValueError) as error:
         raise SystemExit(f'error: {error}')
     print(f'wrote {count} backbone tensors to {args.out}')
 

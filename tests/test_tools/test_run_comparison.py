@@ -1,0 +1,91 @@
+"""tools/run_comparison.py: SimCLR vs GraSS end to end on tiny Dubai data."""
+import json
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from grass_mm.datasets import DubaiAerialDataset
+from grass_mm.datasets.converters import convert_dubai_aerial
+from grass_mm.utils.comparison import (markdown_table, parse_methods,
+                                       parse_miou)
+
+
+def test_parse_miou_takes_the_last_line():
+    output = 'aAcc: 80.0\nmIoU: 12.5\n... log ...\naAcc: 81.0\nmIoU: 54.25\n'
+    assert parse_miou(output) == 54.25
+    with pytest.raises(ValueError, match='mIoU'):
+        parse_miou('mIoU 5')
+
+
+def test_methods_and_table():
+    assert list(parse_methods(['b=x.py', 'a=y.py'])) == ['b', 'a']
+    with pytest.raises(ValueError, match='NAME=CONFIG'):
+        parse_methods(['grass'])
+    table = markdown_table([
+        dict(method='simclr', pretrain_config='s.py', miou=50.0),
+        dict(method='grass', pretrain_config='g.py', miou=51.57),
+    ], label_fraction=10)
+    assert table.splitlines()[-1] == '| grass | `g.py` | 10% | 51.57 | +1.57 |'
+    assert table.splitlines()[-2] == '| simclr | `s.py` | 10% | 50.00 | +0.00 |'
+
+
+def write_tiny_dubai(root):
+    """The demo data's layout with 8 x 9 small images of two classes."""
+    rng = np.random.default_rng(0)
+    palette = np.asarray(DubaiAerialDataset.METAINFO['palette'], np.uint8)
+    for tile in range(1, 9):
+        for sub in ('images', 'masks'):
+            (root / f'Tile {tile}' / sub).mkdir(parents=True)
+        for part in range(1, 10):
+            ids = np.zeros((48, 48), dtype=np.int64)
+            ids[:, rng.integers(8, 40):] = 4  # land, then water
+            image = palette[ids] // 2 + rng.integers(0, 60, (48, 48, 3),
+                                                     dtype=np.uint8)
+            name = f'image_part_00{part}'
+            Image.fromarray(image).save(root / f'Tile {tile}' / 'images' /
+                                        f'{name}.jpg')
+            Image.fromarray(palette[ids]).save(root / f'Tile {tile}' /
+                                               'masks' / f'{name}.png')
+
+
+def test_comparison_of_simclr_and_grass_on_tiny_data(tools, tmp_path):
+    write_tiny_dubai(tmp_path / 'src')
+    convert_dubai_aerial(str(tmp_path / 'src'), str(tmp_path / 'data'),
+                         clip_size=48, stride=48)
+    work_dir = tmp_path / 'comparison'
+    demo = tools.repo_root / 'configs' / 'demo'
+    loaders = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+    no_workers = [f'{loader}.{key}' for loader in loaders
+                  for key in ('num_workers=0', 'persistent_workers=False')]
+    result = tools.run([
+        sys.executable, tools.repo_root / 'tools' / 'run_comparison.py',
+        '--methods',
+        f'simclr={demo / "simclr_r18_1xb16-4e_dubai-aerial-demo.py"}',
+        f'grass={demo / "grass_r18_1xb16-4e_dubai-aerial-demo.py"}',
+        '--finetune', demo / 'upernet_r18-grass_1xb8-300it_dubai-aerial-demo.py',
+        '--data-root', tmp_path / 'data', '--gpus', '1',
+        '--label-fraction', '50', '--work-dir', work_dir,
+        '--pretrain-options', 'train_cfg.max_epochs=2',
+        'train_dataloader.batch_size=8', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'train_dataloader.dataset.patch_size=None',
+        'train_dataloader.dataset.stride=None',
+        '--finetune-options', 'train_cfg.max_iters=4',
+        'train_cfg.val_interval=4', 'default_hooks.checkpoint.interval=4',
+        'param_scheduler.0.end=4', 'train_dataloader.batch_size=2',
+        *no_workers
+    ], cwd=tmp_path, timeout=600)
+    tools.assert_ok(result)
+    report = json.loads((work_dir / 'results.json').read_text())
+    assert [row['method'] for row in report['rows']] == ['simclr', 'grass']
+    assert all(0 <= row['miou'] <= 100 for row in report['rows'])
+    assert report['rows'][1]['pretrained'].endswith('epoch_2.pth')
+    table = (work_dir / 'results.md').read_text().splitlines()
+    assert table[0].startswith('| method |') and len(table) == 4
+    assert table[3].startswith('| grass |') and '| 50% |' in table[3]
+    grass_log = tools.read_log(work_dir / 'grass' / 'pretrain')
+    assert 'GraSS: GS training from epoch 2' in grass_log
+    simclr_log = tools.read_log(work_dir / 'simclr' / 'pretrain')
+    assert 'gs_box_area' not in simclr_log
