@@ -106,6 +106,8 @@ class GraSS(BaseModel):
         algorithm = copy.deepcopy(algorithm or PAPER_ALGORITHM)
         if data_preprocessor is not None:
             algorithm.setdefault('data_preprocessor', data_preprocessor)
+        # built in mmpretrain's scope whatever the caller's default scope
+        algorithm.setdefault('_scope_', 'mmpretrain')
         algorithm = MODELS.build(algorithm)
         get_guide_loss(algorithm)  # fail at build time if unsupported
         super().__init__(
