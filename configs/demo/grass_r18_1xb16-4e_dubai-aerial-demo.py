@@ -12,31 +12,8 @@ model = dict(
             in_channels=512, hid_channels=512, norm_cfg=dict(type='BN1d'))))
 
 # dataset settings: the paper's view augmentations at 112 x 112
-view_pipeline = [
-    dict(type='RandomResizedCrop', scale=112, backend='pillow'),
-    dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='RandomApply',
-        transforms=[
-            dict(
-                type='ColorJitter',
-                brightness=0.8,
-                contrast=0.8,
-                saturation=0.8,
-                hue=0.2)
-        ],
-        prob=0.8),
-    dict(
-        type='RandomGrayscale',
-        prob=0.2,
-        keep_channels=True,
-        channel_weights=(0.114, 0.587, 0.2989)),
-    dict(
-        type='GaussianBlur',
-        magnitude_range=(0.1, 2.0),
-        magnitude_std='inf',
-        prob=0.5),
-]
+view_pipeline = [dict(_base_.view_pipeline[0], scale=112)
+                 ] + _base_.view_pipeline[1:]
 train_dataloader = dict(
     batch_size=16,
     num_workers=2,

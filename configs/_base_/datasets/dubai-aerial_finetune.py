@@ -3,8 +3,11 @@
 # borders and "unlabeled" grey ignored. Written by
 #   python tools/dataset_converters/dubai_aerial.py demo/dubai_aerial \
 #       -o data/dubai-aerial
-# Label fractions: splits/train_{1,5,10,20,50,100}pct.txt, nested; pick one
-# with --cfg-options train_dataloader.dataset.ann_file=splits/train_10pct.txt
+# The loaders and label fractions of potsdam_finetune.py with 256 x 256 crops.
+_base_ = './potsdam_finetune.py'
+
+# DubaiAerialDataset is registered by grass_mm.
+custom_imports = dict(imports=['grass_mm'], allow_failed_imports=False)
 dataset_type = 'DubaiAerialDataset'
 data_root = 'data/dubai-aerial/'
 crop_size = (256, 256)
@@ -29,26 +32,10 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=8,
     num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='splits/train_100pct.txt',
-        data_prefix=dict(
-            img_path='img_dir/train', seg_map_path='ann_dir/train'),
-        pipeline=train_pipeline))
+        type=dataset_type, data_root=data_root, pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=1,
     num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_prefix=dict(img_path='img_dir/val', seg_map_path='ann_dir/val'),
-        pipeline=test_pipeline))
+        type=dataset_type, data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
-
-val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
-test_evaluator = val_evaluator

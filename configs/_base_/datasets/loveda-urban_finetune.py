@@ -1,21 +1,14 @@
 # LoveDA Urban fine-tuning (https://arxiv.org/abs/2306.15868, Sec. IV): the
 # Urban domain only, 1024 x 1024 images, seven classes, label 0 (no-data)
-# ignored. Written by
+# ignored; the loaders and label fractions of potsdam_finetune.py with
+# mmseg's LoveDA resizing. Written by
 #   python tools/dataset_converters/loveda.py ARCHIVE_DIR --domain urban
-#
-# Label fraction: the converter writes splits/train_{p}pct.txt for
-# p in 1, 5, 10, 20, 50, 100, nested (1 % inside 5 % inside 10 % ...) and
-# fixed by --seed, so every method fine-tunes on the same images. The value
-# below is read when this file is loaded; to pick another fraction, set the
-# split file itself in the inheriting config,
-#   train_dataloader = dict(dataset=dict(ann_file='splits/train_10pct.txt'))
-# or on the command line with
-#   --cfg-options train_dataloader.dataset.ann_file=splits/train_10pct.txt
+_base_ = './potsdam_finetune.py'
+
 # LoveDAUrbanDataset is registered by grass_mm.
 custom_imports = dict(imports=['grass_mm'], allow_failed_imports=False)
 dataset_type = 'LoveDAUrbanDataset'
 data_root = 'data/loveda-urban/'
-label_fraction = 100
 crop_size = (512, 512)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -38,28 +31,9 @@ test_pipeline = [
     dict(type='PackSegInputs')
 ]
 train_dataloader = dict(
-    batch_size=4,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=f'splits/train_{label_fraction}pct.txt',
-        data_prefix=dict(
-            img_path='img_dir/train', seg_map_path='ann_dir/train'),
-        pipeline=train_pipeline))
+        type=dataset_type, data_root=data_root, pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_prefix=dict(img_path='img_dir/val', seg_map_path='ann_dir/val'),
-        pipeline=test_pipeline))
+        type=dataset_type, data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
-
-val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
-test_evaluator = val_evaluator

@@ -1,64 +1,9 @@
-# Unlabelled LoveDA Urban training imagery for pretraining, two views per
-# patch with the SimCLR augmentations of the paper
-# (https://arxiv.org/abs/2306.15868, Sec. IV-A).
-# pretrain/ is written by
+# Unlabelled LoveDA Urban training imagery for pretraining, with the views,
+# preprocessing and loader of potsdam_pretrain.py
+# (https://arxiv.org/abs/2306.15868, Sec. IV-A). pretrain/ is written by
 #   python tools/dataset_converters/loveda.py ARCHIVE_DIR --domain urban
-# Each 1024 x 1024 image of pretrain/ gives four 512 x 512 windows.
-# The patch size is our choice (the fine-tuning crop size).
-dataset_type = 'RSIPatchDataset'
+# Each 1024 x 1024 image gives four 512 x 512 windows.
+_base_ = './potsdam_pretrain.py'
+
 data_root = 'data/loveda-urban/'
-patch_size = 512
-data_preprocessor = dict(
-    type='SelfSupDataPreprocessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    to_rgb=True)
-
-view_pipeline = [
-    dict(type='RandomResizedCrop', scale=224, backend='pillow'),
-    dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='RandomApply',
-        transforms=[
-            dict(
-                type='ColorJitter',
-                brightness=0.8,
-                contrast=0.8,
-                saturation=0.8,
-                hue=0.2)
-        ],
-        prob=0.8),
-    dict(
-        type='RandomGrayscale',
-        prob=0.2,
-        keep_channels=True,
-        channel_weights=(0.114, 0.587, 0.2989)),
-    dict(
-        type='GaussianBlur',
-        magnitude_range=(0.1, 2.0),
-        magnitude_std='inf',
-        prob=0.5),
-]
-
-# RSIPatchDataset puts the patch into `img` itself: no loading transform.
-train_pipeline = [
-    dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
-    dict(type='PackInputs')
-]
-
-train_dataloader = dict(
-    batch_size=32,
-    num_workers=4,
-    persistent_workers=True,
-    drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_prefix='pretrain/',
-        patch_size=patch_size,
-        stride=patch_size,
-        bands=(0, 1, 2),  # R, G, B
-        skip_bad_files=False,
-        pipeline=train_pipeline))
+train_dataloader = dict(dataset=dict(data_root=data_root))
