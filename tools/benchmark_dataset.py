@@ -89,9 +89,6 @@ def main() -> None:
     cv2.setNumThreads(1)
     cfg = Config.fromfile(CONFIG)
     dataset_cfg = cfg.train_dataloader.dataset
-    # mmcv 2.1's adjust_hue fails under NumPy 2 for negative hue factors
-    # (np.uint8 of a negative int); the hue jitter is set to 0 here only.
-    dataset_cfg.pipeline[0].transforms[0][2].transforms[0].hue = 0.
 
     results = {}
     with tempfile.TemporaryDirectory() as tmp, \

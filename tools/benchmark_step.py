@@ -23,6 +23,7 @@ from mmpretrain.registry import MODELS
 
 import grass_mm
 from grass_mm.utils.step_timer import (random_views, time_id_and_gs_steps,
+                                       time_reference_style_steps,
                                        time_sampler)
 
 
@@ -40,6 +41,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--sampler-views', type=int, default=512,
                         help='views in the separate sampler timing '
                         '(the views of the batch, repeated)')
+    parser.add_argument('--reference', action='store_true',
+                        help='also time a GS step done as the reference '
+                        'implementation does it (full backward in the guide '
+                        'pass, per-view host loop); SimCLR configs only')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override settings of the config, key=value')
     return parser.parse_args()
@@ -61,6 +66,12 @@ def main() -> None:
 
     steps = time_id_and_gs_steps(model, optim_wrapper, data, args.iters,
                                  args.warmup, device)
+    if args.reference:
+        steps.update(
+            time_reference_style_steps(model, optim_wrapper, data, args.iters,
+                                       args.warmup, device))
+        steps['speedup_vs_reference'] = (
+            steps['reference_gs_step_s'] / steps['gs_step_s'])
     inputs = model.data_preprocessor(dict(data), True)['inputs']
     views = torch.cat(inputs)
     features, grads = model.guide(inputs)

@@ -3,7 +3,7 @@
 import copy
 import statistics
 import time
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Tuple
 
 import torch
 from mmengine.optim import OptimWrapper
@@ -21,6 +21,25 @@ def _timed(func: Callable, device: torch.device) -> float:
     if device.type == 'cuda':
         torch.cuda.synchronize(device)
     return time.perf_counter() - start
+
+
+def _interleaved(step_a: Callable[[], float], step_b: Callable[[], float],
+                 iters: int, warmup: int) -> Tuple[List[float], List[float]]:
+    """Times of ``iters`` pairs of two steps, alternating which goes first,
+    after ``warmup`` unmeasured pairs."""
+    for _ in range(warmup):
+        step_a()
+        step_b()
+    times_a: List[float] = []
+    times_b: List[float] = []
+    for i in range(iters):
+        if i % 2:
+            times_b.append(step_b())
+            times_a.append(step_a())
+        else:
+            times_a.append(step_a())
+            times_b.append(step_b())
+    return times_a, times_b
 
 
 def random_views(batch_size: int, img_size: int, num_views: int = 2,
@@ -53,18 +72,8 @@ def time_id_and_gs_steps(model: nn.Module, optim_wrapper: OptimWrapper,
         return _timed(
             lambda: model.train_step(copy.copy(data), optim_wrapper), device)
 
-    for _ in range(warmup):
-        step(False)
-        step(True)
-    id_times: List[float] = []
-    gs_times: List[float] = []
-    for i in range(iters):
-        if i % 2:
-            gs_times.append(step(True))
-            id_times.append(step(False))
-        else:
-            id_times.append(step(False))
-            gs_times.append(step(True))
+    id_times, gs_times = _interleaved(lambda: step(False), lambda: step(True),
+                                      iters, warmup)
     ratios = [g / i for g, i in zip(gs_times, id_times)]
     return dict(
         id_step_s=statistics.median(id_times),
@@ -84,3 +93,76 @@ def time_sampler(features: Tensor, grads: Tensor, views: Tensor,
 
     run()
     return statistics.median(_timed(run, device) for _ in range(iters))
+
+
+def reference_style_gs_step(model: nn.Module, optim_wrapper: OptimWrapper,
+                            data: dict) -> None:
+    """A GS step done the way the reference implementation does it.
+
+    For comparison only (spec §4 of the GraSS reference): the guide pass
+    back-propagates through the whole backbone (computing and discarding
+    every parameter gradient), the maps go to the host, and a Python loop
+    labels each view with scipy and crops it with its own interpolation.
+    Supports SimCLR-style algorithms with ``loss_from_features``.
+    """
+    from scipy import ndimage  # a benchmark-only dependency
+
+    data = model.data_preprocessor(copy.copy(data), True)
+    views = torch.cat(data['inputs'])
+    algorithm = model.algorithm
+    features = algorithm.backbone(views)
+    features[-1].retain_grad()
+    algorithm.loss_from_features(features).backward()
+    grads = features[-1].grad
+    optim_wrapper.zero_grad()
+    height, width = views.shape[-2:]
+    maps = loss_activation_map(features[-1].detach(), grads,
+                               (height, width)).cpu().numpy()
+    crops = []
+    for view, lam in zip(views, maps):
+        lo, hi = lam.min(), lam.max()
+        labels, _ = ndimage.label(
+            lam > lo + model.ratio * (hi - lo), structure=((1, 1, 1), ) * 3)
+        peak = labels.flat[lam.argmax()]
+        y0, x0, y1, x1 = 0, 0, height, width
+        if peak:
+            ys, xs = (labels == peak).nonzero()
+            y0, x0, y1, x1 = ys.min(), xs.min(), ys.max() + 1, xs.max() + 1
+        crops.append(
+            torch.nn.functional.interpolate(
+                view[None, :, y0:y1, x0:x1], size=(height, width),
+                mode='nearest'))
+    crops = list(torch.cat(crops).chunk(len(data['inputs'])))
+    with optim_wrapper.optim_context(model):
+        losses = algorithm.loss(crops, data['data_samples'])
+    loss, _ = model.parse_losses(losses)
+    optim_wrapper.update_params(loss)
+
+
+def time_reference_style_steps(model: nn.Module,
+                               optim_wrapper: OptimWrapper, data: dict,
+                               iters: int, warmup: int,
+                               device: torch.device) -> Dict[str, float]:
+    """Interleave ID steps and reference-style GS steps, as above.
+
+    Returns:
+        dict: ``reference_gs_step_s`` (median) and ``reference_ratio`` (the
+        median of the per-pair ratios to an ID step).
+    """
+    model.gs_training = False
+
+    def id_step() -> float:
+        return _timed(
+            lambda: model.train_step(copy.copy(data), optim_wrapper), device)
+
+    def reference_step() -> float:
+        return _timed(
+            lambda: reference_style_gs_step(model, optim_wrapper, data),
+            device)
+
+    id_times, reference_times = _interleaved(id_step, reference_step, iters,
+                                             warmup)
+    return dict(
+        reference_gs_step_s=statistics.median(reference_times),
+        reference_ratio=statistics.median(
+            r / i for r, i in zip(reference_times, id_times)))

@@ -124,9 +124,6 @@ def test_pretrain_configs_through_a_real_dataloader(tile_dir, config):
     loader_cfg.dataset.update(data_root=str(root), patch_size=16, stride=12)
     view_pipeline = loader_cfg.dataset.pipeline[0].transforms[0]
     view_pipeline[0].scale = 8  # small views
-    # mmcv 2.1's adjust_hue computes np.uint8(negative) for a negative hue
-    # factor, an OverflowError under NumPy 2: keep the jitter's hue at 0.
-    view_pipeline[2].transforms[0].hue = 0.
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         loader = Runner.build_dataloader(loader_cfg, seed=0)
     assert isinstance(loader.dataset, RSIPatchDataset)

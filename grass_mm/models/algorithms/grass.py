@@ -124,11 +124,6 @@ class GraSS(BaseModel):
         """The wrapped algorithm's backbone: what downstream tasks reuse."""
         return self.algorithm.backbone
 
-    def init_weights(self) -> None:
-        """Initialise the wrapped algorithm as it initialises itself."""
-        super().init_weights()
-        self.algorithm.init_weights()
-
     def forward(self,
                 inputs: Union[Tensor, List[Tensor]],
                 data_samples: Optional[List[DataSample]] = None,
