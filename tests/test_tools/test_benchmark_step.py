@@ -13,7 +13,7 @@ def test_benchmark_step_prints_ratio_json():
             sys.executable, 'tools/benchmark_step.py',
             'configs/grass_r50_potsdam.py', '--batch-size', '2',
             '--img-size', '64', '--iters', '2', '--warmup', '1',
-            '--sampler-views', '8', '--cfg-options',
+            '--sampler-views', '8', '--reference', '--cfg-options',
             'model.algorithm.backbone.depth=18',
             'model.algorithm.neck.in_channels=512',
             'model.algorithm.neck.hid_channels=32'
@@ -24,3 +24,4 @@ def test_benchmark_step_prints_ratio_json():
     assert report['ratio'] > 0
     assert report['sampler_views'] == 4
     assert report['sampler_many_views'] == 8 and report['sampler_many_s'] > 0
+    assert report['reference_gs_step_s'] > 0 and report['reference_ratio'] > 0
