@@ -10,7 +10,8 @@ Example (8 GPUs, Potsdam, 10 % of the labels):
     python tools/run_comparison.py \
         --methods simclr=configs/simclr_r50_potsdam.py \
                   grass=configs/grass_r50_potsdam.py \
-        --finetune configs/finetune/upernet_r50-grass_4xb4-80k_potsdam-512x512.py \
+        --finetune \
+            configs/finetune/upernet_r50-grass_4xb4-80k_potsdam-512x512.py \
         --data-root data/potsdam --gpus 8 --label-fraction 10
 """
 import argparse

@@ -11,7 +11,8 @@ from .rsi_patch_dataset import RSIPatchDataset
 from .tiling import tile_windows, window_starts
 
 __all__ = [
-    'DubaiAerialDataset', 'ImageReadError', 'LoveDARuralDataset', 'LoveDAUrbanDataset',
+    'DubaiAerialDataset', 'ImageReadError', 'LoveDARuralDataset',
+    'LoveDAUrbanDataset',
     'RSIPatchDataset', 'RasterInfo', 'read_raster', 'read_raster_info',
     'tile_windows', 'to_uint8', 'window_starts'
 ]

@@ -12,7 +12,8 @@ from .utils import (crop_and_resize, foreground_mask, loss_activation_map,
 
 __all__ = [
     'GraSS', 'NTXentHead', 'NTXentSimCLR', 'SamplingResult',
-    'crop_and_resize', 'foreground_mask', 'get_guide_loss', 'loss_activation_map',
+    'crop_and_resize', 'foreground_mask', 'get_guide_loss',
+    'loss_activation_map',
     'nt_xent_loss', 'register_guide_loss', 'select_boxes',
     'CheckpointMismatchError', 'StateDictMismatch', 'StrictPretrainedInit',
     'extract_backbone', 'find_state_dict_mismatch',

@@ -33,8 +33,10 @@ def make_source(root, height=40, width=50, palette_png_tile=2):
                 root / f'Tile {tile}' / 'images' / f'image_part_00{part}.jpg')
             mask = Image.fromarray(colours)
             if tile == palette_png_tile:
-                mask = mask.quantize(colors=8, method=Image.Quantize.MAXCOVERAGE)
-            mask.save(root / f'Tile {tile}' / 'masks' / f'image_part_00{part}.png')
+                mask = mask.quantize(
+                    colors=8, method=Image.Quantize.MAXCOVERAGE)
+            mask.save(root / f'Tile {tile}' / 'masks' /
+                      f'image_part_00{part}.png')
     return ids
 
 

@@ -171,6 +171,19 @@ def test_moco_each_views_map_comes_from_its_query_pass():
     torch.testing.assert_close(lam_12[4:], lam_21[:4], rtol=1e-4, atol=1e-7)
 
 
+def test_guide_pass_under_autocast_runs_only_the_backbone_in_bf16():
+    model = build_grass()
+    dtypes = []
+    model.backbone.register_forward_hook(
+        lambda m, i, o: dtypes.append(o[-1].dtype))
+    data = model.data_preprocessor(make_batch(), True)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        features, grads = model.guide(data['inputs'])
+    assert dtypes == [torch.bfloat16]
+    assert features.dtype == grads.dtype == torch.float32
+    assert grads.abs().sum() > 0
+
+
 def test_gs_step_under_bf16_autocast():
     model = build_grass()
     model.gs_training = True

@@ -28,7 +28,8 @@ def test_methods_and_table():
         dict(method='grass', pretrain_config='g.py', miou=51.57),
     ], label_fraction=10)
     assert table.splitlines()[-1] == '| grass | `g.py` | 10% | 51.57 | +1.57 |'
-    assert table.splitlines()[-2] == '| simclr | `s.py` | 10% | 50.00 | +0.00 |'
+    assert table.splitlines()[-2] == (
+        '| simclr | `s.py` | 10% | 50.00 | +0.00 |')
 
 
 def write_tiny_dubai(root):
@@ -64,7 +65,8 @@ def test_comparison_of_simclr_and_grass_on_tiny_data(tools, tmp_path):
         '--methods',
         f'simclr={demo / "simclr_r18_1xb16-4e_dubai-aerial-demo.py"}',
         f'grass={demo / "grass_r18_1xb16-4e_dubai-aerial-demo.py"}',
-        '--finetune', demo / 'upernet_r18-grass_1xb8-300it_dubai-aerial-demo.py',
+        '--finetune',
+        demo / 'upernet_r18-grass_1xb8-300it_dubai-aerial-demo.py',
         '--data-root', tmp_path / 'data', '--gpus', '1',
         '--label-fraction', '50', '--work-dir', work_dir,
         '--pretrain-options', 'train_cfg.max_epochs=2',

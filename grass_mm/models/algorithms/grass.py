@@ -173,19 +173,34 @@ class GraSS(BaseModel):
 
         The backbone runs without an autograd graph; the gradient flows
         through the neck and the loss only, so every parameter's ``.grad``
-        is left untouched.
+        is left untouched. Under autocast only the backbone runs in reduced
+        precision: the rest of the guide pass runs in float32, so that small
+        gradients do not underflow in float16 (no loss scaling is needed,
+        and the maps do not depend on the loss's scale).
 
         Args:
             inputs (list[Tensor]): The views, each of shape (N, C, H, W).
 
         Returns:
             tuple[Tensor, Tensor]: Features and their gradients, both of
-            shape (V*N, C', h, w), views view-major.
+            shape (V*N, C', h, w), views view-major, in float32.
         """
         guide_loss = get_guide_loss(self.algorithm)
-        with torch.enable_grad():
-            loss, leaves = guide_loss(self.algorithm, list(inputs),
-                                      self._extract_leaf)
+        device_type = inputs[0].device.type
+        autocast = dict(
+            device_type=device_type,
+            dtype=torch.get_autocast_dtype(device_type),
+            enabled=torch.is_autocast_enabled(device_type))
+
+        def extract(views: Tensor) -> Tuple[Tensor, ...]:
+            """Backbone outputs without a graph, in float32; the last map is
+            a leaf that requires grad."""
+            with torch.no_grad(), torch.autocast(**autocast):
+                features = tuple(f.float() for f in self.backbone(views))
+            return features[:-1] + (features[-1].requires_grad_(), )
+
+        with torch.enable_grad(), torch.autocast(device_type, enabled=False):
+            loss, leaves = guide_loss(self.algorithm, list(inputs), extract)
             grads = torch.autograd.grad(loss, leaves)
         return (torch.cat([leaf.detach() for leaf in leaves]),
                 torch.cat(grads))
@@ -205,13 +220,6 @@ class GraSS(BaseModel):
         boxes, kept_whole = select_boxes(lam, self.ratio)
         crops = crop_and_resize(views, boxes)
         return SamplingResult(lam, boxes, kept_whole, crops)
-
-    def _extract_leaf(self, views: Tensor) -> Tuple[Tensor, ...]:
-        """Backbone outputs without a graph; the last map requires grad."""
-        with torch.no_grad():
-            features = tuple(self.algorithm.backbone(views))
-        return features[:-1] + (features[-1].requires_grad_(), )
-
 
 def _strip_algorithm_prefix(module: GraSS, state_dict: dict, prefix: str,
                             local_metadata: dict) -> None:

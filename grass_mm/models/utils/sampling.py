@@ -161,7 +161,8 @@ def select_boxes(lam: Tensor, ratio: float = 0.5) -> Tuple[Tensor, Tensor]:
           foreground and is kept whole.
     """
     if lam.dim() != 3:
-        raise ValueError(f'lam must have shape (N, H, W), got {tuple(lam.shape)}')
+        raise ValueError('lam must have shape (N, H, W), got '
+                         f'{tuple(lam.shape)}')
     if not 0.0 <= ratio < 1.0:
         raise ValueError(f'ratio must lie in [0, 1), got {ratio}')
     num_views, height, width = lam.shape
