@@ -8,7 +8,8 @@
 #   1. GraSS pretraining of a ResNet-18: 1 epoch of ID warm-up, then 3 epochs
 #      of gradient guided sampling (configs/demo/grass_r18_*.py, the paper's
 #      recipe with tiny overrides);
-#   2. sampling visualisations and curves under work_dirs/demo/;
+#   2. sampling visualisations, curves and the purity analysis of the boxes
+#      (GS boxes against random boxes of the same size) under work_dirs/demo/;
 #   3. fine-tuning a UPerNet from that checkpoint (configs/demo/upernet_*.py);
 #   4. tools/test.py on the validation images: per-class IoU, then `mIoU: X`.
 #
@@ -34,12 +35,16 @@ step "1/4 GraSS pretraining: ID warm-up, then GS training"
 "$PY" tools/train.py "$PRETRAIN_CFG" --work-dir "$WORK/pretrain"
 PRETRAINED="$WORK/pretrain/epoch_4.pth"
 
-step "2/4 what the sampler chooses: $WORK/sampling/, $WORK/sampling_curves.png"
+step "2/4 what the sampler chooses: $WORK/sampling/, $WORK/sampling_curves.png, $WORK/purity.json"
 mapfile -t VAL_IMAGES < <(ls data/dubai-aerial/img_dir/val/tile*_part009_0_0.png)
 "$PY" tools/visualize_sampling.py "$PRETRAIN_CFG" "$PRETRAINED" \
     --images "${VAL_IMAGES[@]}" --out-dir "$WORK/sampling"
 "$PY" tools/plot_sampling_curves.py "$WORK/pretrain" \
     --out "$WORK/sampling_curves.png"
+# are GS boxes purer in land-cover class than random boxes of the same size?
+"$PY" tools/analyze_sampling.py "$PRETRAIN_CFG" "$PRETRAINED" \
+    --data-config data/dubai-aerial/img_dir/val data/dubai-aerial/ann_dir/val \
+    --reduce-zero-label --img-size 112 --out "$WORK/purity.json"
 
 step "3/4 fine-tuning UPerNet from $PRETRAINED"
 "$PY" tools/train.py "$FINETUNE_CFG" --work-dir "$WORK/finetune" \
