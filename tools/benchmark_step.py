@@ -16,6 +16,7 @@ import platform
 
 import torch
 from mmengine.config import Config, DictAction
+from mmengine.logging import MessageHub
 from mmengine.model import revert_sync_batchnorm
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
@@ -59,10 +60,18 @@ def main() -> None:
     device = torch.device(args.device)
 
     model = MODELS.build(cfg.model)
+    if not hasattr(model, 'gs_training'):
+        raise SystemExit(f'error: {args.config} builds a '
+                         f'{type(model).__name__}; benchmark_step.py needs '
+                         'a GraSS pretraining config')
     model.init_weights()
     model = revert_sync_batchnorm(model).to(device).train()  # one process
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     data = random_views(args.batch_size, args.img_size)
+    # what a Runner's RuntimeInfoHook provides; BYOL's momentum schedule
+    # reads it
+    steps_run = 2 * (args.warmup + args.iters) * (2 if args.reference else 1)
+    MessageHub.get_current_instance().update_info('max_iters', steps_run)
 
     steps = time_id_and_gs_steps(model, optim_wrapper, data, args.iters,
                                  args.warmup, device)
