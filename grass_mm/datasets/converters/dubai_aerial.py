@@ -29,6 +29,7 @@ from ..dubai_aerial import DubaiAerialDataset
 from ..tiling import tile_windows
 from .archive import ConversionError
 from .colour_labels import colour_to_ids
+from .image_files import write_image
 from .label_fractions import DEFAULT_PERCENTS, write_fraction_splits
 from .staged_output import StagedOutput
 
@@ -102,11 +103,6 @@ def read_pair(image_path: str, mask_path: str) -> Tuple[np.ndarray,
     return image, ids
 
 
-def _write(path: str, pixels: np.ndarray) -> None:
-    if not cv2.imwrite(path, pixels):
-        raise ConversionError(f'{path}: cannot be written')
-
-
 def convert_dubai_aerial(src_dir: str,
                          out_dir: str,
                          clip_size: int = 256,
@@ -166,14 +162,15 @@ def convert_dubai_aerial(src_dir: str,
             image, ids = read_pair(image_path, mask_path)
             split = split_of[name]
             if split == 'train':
-                _write(osp.join(staging, 'pretrain', f'{name}.png'), image)
+                write_image(
+                    osp.join(staging, 'pretrain', f'{name}.png'), image)
             height, width = ids.shape
             size = min(clip_size, height, width)
             for y0, x0, y1, x1 in tile_windows(height, width, size, stride):
                 patch = f'{name}_{y0}_{x0}.png'
-                _write(osp.join(staging, 'img_dir', split, patch),
+                write_image(osp.join(staging, 'img_dir', split, patch),
                        image[y0:y1, x0:x1])
-                _write(osp.join(staging, 'ann_dir', split, patch),
+                write_image(osp.join(staging, 'ann_dir', split, patch),
                        ids[y0:y1, x0:x1])
                 counts[split] += 1
 

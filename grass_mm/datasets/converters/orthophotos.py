@@ -24,9 +24,7 @@ import shutil
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import cv2
 import numpy as np
-import rasterio
 from mmengine.utils import track_parallel_progress, track_progress
 
 from ..raster_io import (SUPPORTED_DTYPES, ImageReadError, read_raster,
@@ -35,11 +33,11 @@ from ..tiling import tile_windows
 from .archive import (ConversionError, check_ids, extract_member,
                       match_members, open_zip, require_archives)
 from .colour_labels import colour_to_ids
+from .image_files import write_image, write_tiled_geotiff
 from .label_fractions import DEFAULT_PERCENTS, write_fraction_splits
 from .staged_output import StagedOutput
 
 PARTS = ('img_dir', 'ann_dir', 'pretrain', 'splits')
-PRETRAIN_BLOCK = 256
 
 
 @dataclass(frozen=True)
@@ -92,29 +90,6 @@ class _TileJob:
     staging: str
     clip_size: int
     stride: int
-
-
-def _write_png(path: str, pixels: np.ndarray) -> None:
-    if not cv2.imwrite(path, pixels):
-        raise ConversionError(f'{path}: cannot be written')
-
-
-def _write_pretrain_tile(path: str, pixels: np.ndarray, source: str) -> None:
-    """Write a whole tile as a tiled GeoTIFF with the source's georeference."""
-    with rasterio.open(source) as src:
-        profile = src.profile
-    height, width = pixels.shape[:2]
-    profile.update(
-        driver='GTiff',
-        height=height,
-        width=width,
-        count=pixels.shape[2],
-        dtype=pixels.dtype.name,
-        tiled=True,
-        blockxsize=PRETRAIN_BLOCK,
-        blockysize=PRETRAIN_BLOCK)
-    with rasterio.open(path, 'w', **profile) as dst:
-        dst.write(pixels.transpose(2, 0, 1))
 
 
 def _read_tile_pair(job: _TileJob, image_path: str,
@@ -178,7 +153,7 @@ def _convert_tile(job: _TileJob) -> Tuple[str, str, int, int]:
             unknown -= int(np.count_nonzero(~label_rgb.any(axis=2)))
         del label_rgb
         if job.split == 'train':
-            _write_pretrain_tile(
+            write_tiled_geotiff(
                 osp.join(job.staging, 'pretrain',
                          osp.basename(job.image_member)), image, image_path)
     finally:
@@ -188,10 +163,10 @@ def _convert_tile(job: _TileJob) -> Tuple[str, str, int, int]:
                            job.stride)
     for y0, x0, y1, x1 in windows:
         name = f'{job.tile_id}_{x0}_{y0}_{x1}_{y1}.png'
-        _write_png(
+        write_image(
             osp.join(job.staging, 'img_dir', job.split, name),
             np.ascontiguousarray(bgr[y0:y1, x0:x1]))
-        _write_png(
+        write_image(
             osp.join(job.staging, 'ann_dir', job.split, name),
             np.ascontiguousarray(ids[y0:y1, x0:x1]))
     return job.tile_id, job.split, len(windows), unknown

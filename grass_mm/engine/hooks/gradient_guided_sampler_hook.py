@@ -1,6 +1,7 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 from typing import Optional
 
+import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner import IterBasedTrainLoop
@@ -106,10 +107,11 @@ class GradientGuidedSamplerHook(Hook):
         model = get_ori_model(runner.model)
         runner.message_hub.update_scalar('train/gs_training',
                                          int(model.gs_training))
-        if model.gs_training:
-            for name, value in model.sampling_stats.items():
-                runner.message_hub.update_scalar(f'train/gs_{name}',
-                                                 float(value))
+        if model.gs_training and model.sampling_stats:
+            names = list(model.sampling_stats)
+            values = torch.stack([model.sampling_stats[n] for n in names])
+            for name, value in zip(names, values.tolist()):  # one host copy
+                runner.message_hub.update_scalar(f'train/gs_{name}', value)
 
     def _in_gs_stage(self, runner) -> bool:
         if self.warmup_epochs is not None:

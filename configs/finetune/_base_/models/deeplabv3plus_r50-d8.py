@@ -6,7 +6,7 @@
 # ResNet with deep_stem=False, whose weights have the same names and shapes.
 # The dilated last stages (contract_dilation=True) change no weight shape.
 # mmseg's ImageNet initialisation (`pretrained='open-mmlab://resnet50_v1c'`)
-# is dropped: each fine-tuning config sets the backbone's init_cfg.
+# is replaced by a strict load of the pretraining checkpoint.
 _base_ = 'mmseg::_base_/models/deeplabv3plus_r50-d8.py'
 
 model = dict(
@@ -15,4 +15,10 @@ model = dict(
         type='ResNet',
         deep_stem=False,
         style='pytorch',
-        contract_dilation=True))
+        contract_dilation=True,
+        # StrictPretrained (grass_mm) fails unless every backbone weight of
+        # the checkpoint loads; mmengine's type='Pretrained' takes the same
+        # arguments but only logs the weights it could not load. Each
+        # fine-tuning config sets the checkpoint.
+        init_cfg=dict(
+            type='StrictPretrained', checkpoint=None, prefix='backbone.')))

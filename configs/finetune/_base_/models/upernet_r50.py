@@ -4,9 +4,18 @@
 # mmpretrain's ResNet has the plain 7x7 one, so the backbone here is mmseg's
 # ResNet with deep_stem=False, whose weights have the same names and shapes.
 # mmseg's ImageNet initialisation (`pretrained='open-mmlab://resnet50_v1c'`)
-# is dropped: each fine-tuning config sets the backbone's init_cfg.
+# is replaced by a strict load of the pretraining checkpoint.
 _base_ = 'mmseg::_base_/models/upernet_r50.py'
 
 model = dict(
     pretrained=None,
-    backbone=dict(type='ResNet', deep_stem=False, style='pytorch'))
+    backbone=dict(
+        type='ResNet',
+        deep_stem=False,
+        style='pytorch',
+        # StrictPretrained (grass_mm) fails unless every backbone weight of
+        # the checkpoint loads; mmengine's type='Pretrained' takes the same
+        # arguments but only logs the weights it could not load. Each
+        # fine-tuning config sets the checkpoint.
+        init_cfg=dict(
+            type='StrictPretrained', checkpoint=None, prefix='backbone.')))
