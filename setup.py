@@ -21,11 +21,19 @@ def read_version_info() -> dict:
     return namespace
 
 
+def version_requirements(ranges: dict) -> list:
+    """``name>=low,<high`` (``name>=low`` without a maximum) per entry."""
+    return [
+        f'{name}>={low}' + (f',<{high}' if high else '')
+        for name, (low, high) in ranges.items()
+    ]
+
+
 VERSION_INFO = read_version_info()
-OPENMMLAB_REQUIRES = [
-    f'{name}>={low},<{high}'
-    for name, (low, high) in VERSION_INFO['OPENMMLAB_VERSIONS'].items()
-]
+VERSION_REQUIRES = version_requirements({
+    **VERSION_INFO['TORCH_VERSIONS'],
+    **VERSION_INFO['OPENMMLAB_VERSIONS']
+})
 
 
 setup(
@@ -39,7 +47,7 @@ setup(
     license='Apache License 2.0',
     packages=find_packages(exclude=('configs', 'tools', 'tests')),
     python_requires='>=3.8',
-    install_requires=OPENMMLAB_REQUIRES + read_requirements('runtime.txt'),
+    install_requires=VERSION_REQUIRES + read_requirements('runtime.txt'),
     extras_require=dict(
         tests=read_requirements('tests.txt'),
         optional=read_requirements('optional.txt'),

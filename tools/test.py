@@ -6,8 +6,10 @@ import os
 from mmengine.config import Config, DictAction
 from mmengine.dist import is_main_process
 
-# Importing grass_mm checks the OpenMMLab versions, allow-lists mmengine's
-# checkpoint globals for torch.load and registers grass_mm's modules.
+# Importing grass_mm checks the torch and OpenMMLab versions, makes every
+# checkpoint loader (local, http(s), open-mmlab://, ...) unpickle weights
+# only, through an allow-list of mmengine's checkpoint globals, and
+# registers grass_mm's modules.
 import grass_mm  # noqa: F401
 from grass_mm.utils import (UnsafeCheckpointError, add_dump_results,
                             build_runner, enable_visualization,

@@ -5,8 +5,10 @@ import os
 
 from mmengine.config import Config, DictAction
 
-# Importing grass_mm checks the OpenMMLab versions, allow-lists mmengine's
-# checkpoint globals for torch.load and registers grass_mm's modules.
+# Importing grass_mm checks the torch and OpenMMLab versions, makes every
+# checkpoint loader (local, http(s), open-mmlab://, ...) unpickle weights
+# only, through an allow-list of mmengine's checkpoint globals, and
+# registers grass_mm's modules.
 import grass_mm  # noqa: F401
 from grass_mm.utils import (UnsafeCheckpointError, build_runner, enable_amp,
                             enable_auto_scale_lr, explain_unsafe_checkpoint,

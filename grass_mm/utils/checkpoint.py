@@ -1,63 +1,44 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 """Load mmengine checkpoints with ``torch.load(..., weights_only=True)``.
 
-Since torch 2.6, ``torch.load`` only unpickles tensors, containers and an
-allow-list of globals by default, and mmengine 0.10's checkpoints fail with
+``torch.load(weights_only=True)`` only unpickles tensors, containers and an
+allow-list of globals, and mmengine 0.10's checkpoints fail with
 ``Unsupported global: mmengine.logging.history_buffer.HistoryBuffer``: their
 message hub stores history buffers, numpy arrays and numpy scalars. Instead of
 turning ``weights_only`` off, which would let a checkpoint run any code, we add
-exactly the globals mmengine's own checkpoints need to torch's allow-list.
-Everything else is still refused, and :func:`explain_unsafe_checkpoint` turns
-that refusal into an error that names the file.
+exactly the globals mmengine's own checkpoints need to torch's allow-list,
+two of them as side-effect-free stand-ins
+(:mod:`grass_mm.utils.history_buffer_rebuild`). Everything else is refused:
+:func:`load_weights_only` is the one way grass_mm's checkpoint loaders
+(:mod:`grass_mm.utils.checkpoint_loaders`) unpickle a file, and its refusals
+are errors that name the file.
 """
 import os
 import pickle
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
+from typing import IO, Any, Callable, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 import torch
-from mmengine.logging import HistoryBuffer
-from mmengine.utils import digit_version
 
-# Methods ``HistoryBuffer`` registers on itself. ``HistoryBuffer.__getstate__``
-# stores them, and pickle writes a method of a class as
-# ``getattr(HistoryBuffer, 'min')``.
-_HISTORY_BUFFER_METHODS = ('min', 'max', 'current', 'mean')
+from .history_buffer_rebuild import (HistoryBufferRebuild,
+                                     history_buffer_getattr)
 
 SafeGlobal = Union[Callable, Tuple[Callable, str]]
+MapLocation = Union[None, str, torch.device, dict, Callable]
+
+# The pickle names grass_mm resolves to stand-ins of its own, and the
+# stand-ins. No other entry of torch's allow-list may claim these names.
+_HISTORY_BUFFER = 'mmengine.logging.history_buffer.HistoryBuffer'
+_GETATTR = 'builtins.getattr'
+_STAND_INS = {
+    _HISTORY_BUFFER: HistoryBufferRebuild,
+    _GETATTR: history_buffer_getattr,
+}
 
 
 class UnsafeCheckpointError(RuntimeError):
     """A checkpoint holds an object outside grass_mm's allow-list."""
-
-
-def history_buffer_getattr(owner: Any, name: str) -> Callable:
-    """Stand-in for ``getattr`` that only resolves ``HistoryBuffer`` methods.
-
-    Checkpoints call the builtin ``getattr`` to restore the statistics
-    methods of each ``HistoryBuffer``. Allow-listing the builtin itself would
-    let a checkpoint reach any attribute of any object it can build, so this
-    function is registered under the builtin's name instead.
-
-    Args:
-        owner (Any): The object whose attribute is read; must be
-            ``HistoryBuffer``.
-        name (str): The attribute; must be one of its statistics methods.
-
-    Returns:
-        Callable: The method.
-
-    Raises:
-        pickle.UnpicklingError: For any other object or attribute.
-    """
-    allowed = set(_HISTORY_BUFFER_METHODS) | set(
-        HistoryBuffer._statistics_methods)
-    if owner is not HistoryBuffer or name not in allowed:
-        raise pickle.UnpicklingError(
-            f'getattr({owner!r}, {name!r}) is outside grass_mm\'s allow-list; '
-            'only HistoryBuffer statistics methods may be looked up')
-    return getattr(owner, name)
 
 
 def _numpy_multiarray() -> Any:
@@ -78,13 +59,16 @@ def checkpoint_safe_globals() -> List[SafeGlobal]:
     loaded.
 
     Returns:
-        list: Classes and functions, and ``(function, name)`` pairs for those
-        that must be matched under another name than their own.
+        list: Classes and functions, and ``(object, name)`` pairs for those
+        matched under another name than their own.
     """
     multiarray = _numpy_multiarray()
     safe_globals: List[SafeGlobal] = [
-        # The message hub's ``log_scalars`` are HistoryBuffers.
-        HistoryBuffer,
+        # The message hub's ``log_scalars`` are HistoryBuffers, rebuilt
+        # without touching HistoryBuffer's class-level statistics table;
+        # their statistics methods are pickled as
+        # ``getattr(HistoryBuffer, 'mean')``.
+        *[(stand_in, name) for name, stand_in in _STAND_INS.items()],
         # HistoryBuffer keeps its history as numpy arrays: an array is
         # rebuilt by ``_reconstruct(ndarray, shape, dtype)`` and filled by
         # ``ndarray.__setstate__``.
@@ -103,32 +87,57 @@ def checkpoint_safe_globals() -> List[SafeGlobal]:
         # are rebuilt by ``multiarray.scalar(dtype, bytes)``.
         multiarray.scalar,
     ]
-    if digit_version(torch.__version__) >= digit_version('2.6.0'):
-        # ``(object, name)`` pairs are understood from torch 2.6 on, the
-        # release that made ``weights_only=True`` the default.
-        safe_globals.append((history_buffer_getattr, 'builtins.getattr'))
-        if multiarray.__name__ == 'numpy._core.multiarray':
-            # Checkpoints written under numpy 1.x name these functions by
-            # their old module, ``numpy.core.multiarray``.
-            safe_globals += [
-                (multiarray._reconstruct,
-                 'numpy.core.multiarray._reconstruct'),
-                (multiarray.scalar, 'numpy.core.multiarray.scalar'),
-            ]
+    if multiarray.__name__ == 'numpy._core.multiarray':
+        # Checkpoints written under numpy 1.x name these functions by their
+        # old module, ``numpy.core.multiarray``.
+        safe_globals += [
+            (multiarray._reconstruct, 'numpy.core.multiarray._reconstruct'),
+            (multiarray.scalar, 'numpy.core.multiarray.scalar'),
+        ]
     return safe_globals
 
 
 def register_checkpoint_safe_globals() -> None:
     """Allow-list the globals mmengine's checkpoints need in ``torch.load``.
 
-    Idempotent (torch keeps the allow-list as a set) and a no-op on torch
-    versions without ``torch.serialization.add_safe_globals`` (< 2.4), which
-    load checkpoints with the full unpickler anyway.
+    Idempotent: torch keeps the allow-list as a set.
     """
-    add_safe_globals = getattr(torch.serialization, 'add_safe_globals', None)
-    if add_safe_globals is None:
-        return
-    add_safe_globals(checkpoint_safe_globals())
+    torch.serialization.add_safe_globals(checkpoint_safe_globals())
+
+
+def _entry_name(entry: SafeGlobal) -> Tuple[Any, str]:
+    """``(object, name)`` of an allow-list entry, as torch matches it."""
+    if isinstance(entry, tuple):
+        return entry[0], entry[1]
+    module = getattr(entry, '__module__', None)
+    qualname = getattr(entry, '__qualname__', None)
+    return entry, f'{module}.{qualname}'
+
+
+def check_allow_list() -> None:
+    """Make sure torch's allow-list resolves grass_mm's names to its own.
+
+    Registers the allow-list again (so clearing torch's list does not
+    silently break loading) and checks that no other entry, e.g. the real
+    ``HistoryBuffer`` or the builtin ``getattr`` added by other code, claims
+    a name grass_mm resolves to a stand-in: torch would pick one of the two
+    arbitrarily.
+
+    Raises:
+        UnsafeCheckpointError: When another entry claims such a name.
+    """
+    register_checkpoint_safe_globals()
+    for entry in torch.serialization.get_safe_globals():
+        value, name = _entry_name(entry)
+        stand_in = _STAND_INS.get(name)
+        if stand_in is not None and value is not stand_in:
+            raise UnsafeCheckpointError(
+                f'torch\'s allow-list of checkpoint globals holds {value!r} '
+                f'under the name {name}, which grass_mm resolves to '
+                f'{stand_in.__module__}.{stand_in.__qualname__}; grass_mm '
+                'loads no checkpoint until it is removed '
+                '(torch.serialization.clear_safe_globals(), then import '
+                'grass_mm again or call register_checkpoint_safe_globals())')
 
 
 def _is_weights_only_refusal(error: pickle.UnpicklingError) -> bool:
@@ -148,6 +157,26 @@ def _file_being_loaded(error: BaseException) -> Optional[str]:
                 path = os.fspath(candidate)
         traceback = traceback.tb_next
     return path
+
+
+def unsafe_checkpoint_error(
+        checkpoint: str,
+        error: pickle.UnpicklingError) -> UnsafeCheckpointError:
+    """The error grass_mm raises for a checkpoint torch refused.
+
+    Args:
+        checkpoint (str): The checkpoint, in words (a path, or a URL and
+            where it was downloaded to).
+        error (pickle.UnpicklingError): torch's refusal, quoted.
+
+    Returns:
+        UnsafeCheckpointError: The error to raise.
+    """
+    return UnsafeCheckpointError(
+        f'Refused to load checkpoint {checkpoint}: it contains a pickled '
+        "object outside grass_mm's allow-list of checkpoint globals, so it "
+        'was not loaded and nothing in it was executed. Only load '
+        f'checkpoints from sources you trust. torch said:\n{error}')
 
 
 @contextmanager
@@ -174,9 +203,55 @@ def explain_unsafe_checkpoint(
         if not _is_weights_only_refusal(error):
             raise
         path = _file_being_loaded(error) or checkpoint or 'a checkpoint'
-        raise UnsafeCheckpointError(
-            f'Refused to load checkpoint {path}: it contains a pickled object '
-            "outside grass_mm's allow-list of checkpoint globals, so it was "
-            'not loaded and nothing in it was executed. Only load '
-            'checkpoints from sources you trust. torch said:\n'
-            f'{error}') from error
+        raise unsafe_checkpoint_error(path, error) from error
+
+
+@contextmanager
+def name_refusals(checkpoint: str) -> Iterator[None]:
+    """Raise torch's weights-only refusals inside as grass_mm's error.
+
+    Args:
+        checkpoint (str): How the error names the checkpoint.
+
+    Raises:
+        UnsafeCheckpointError: When ``torch.load`` refused a global; other
+            unpickling errors are re-raised unchanged.
+    """
+    try:
+        yield
+    except pickle.UnpicklingError as error:
+        if not _is_weights_only_refusal(error):
+            raise
+        raise unsafe_checkpoint_error(checkpoint, error) from error
+
+
+def load_weights_only(file: Union[str, os.PathLike, IO[bytes]],
+                      map_location: MapLocation = None,
+                      checkpoint: Optional[str] = None) -> Any:
+    """``torch.load(file, weights_only=True)`` through grass_mm's allow-list.
+
+    ``weights_only=True`` is passed explicitly, so neither torch's default
+    nor ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD`` can turn the restricted
+    unpickler off.
+
+    Args:
+        file (str | os.PathLike | IO[bytes]): The file, or a buffer holding
+            it.
+        map_location (str | torch.device | dict | Callable, optional): Same
+            as for ``torch.load``. Defaults to None.
+        checkpoint (str, optional): How errors name the checkpoint. Defaults
+            to ``file`` itself when it is a path.
+
+    Returns:
+        Any: The unpickled checkpoint.
+
+    Raises:
+        UnsafeCheckpointError: When the checkpoint holds a global outside
+            the allow-list, or the allow-list itself was tampered with
+            (see :func:`check_allow_list`).
+    """
+    check_allow_list()
+    if checkpoint is None and isinstance(file, (str, os.PathLike)):
+        checkpoint = os.fspath(file)
+    with name_refusals(checkpoint or 'a checkpoint'):
+        return torch.load(file, map_location=map_location, weights_only=True)

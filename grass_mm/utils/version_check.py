@@ -1,7 +1,8 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
-"""Check that the installed OpenMMLab packages are the ones grass_mm supports.
+"""Check that the installed torch and OpenMMLab packages are supported.
 
-The supported ranges live in :data:`grass_mm.version.OPENMMLAB_VERSIONS`.
+The supported ranges live in :data:`grass_mm.version.TORCH_VERSIONS` and
+:data:`grass_mm.version.OPENMMLAB_VERSIONS`.
 Versions are read from the installed distributions' metadata, so a wrong
 version is reported by name before importing it fails in some other way (for
 instance mmsegmentation asserting on the mmcv version at import).
@@ -9,35 +10,57 @@ instance mmsegmentation asserting on the mmcv version at import).
 from importlib import import_module, metadata, util
 from typing import Dict, List, Mapping, Optional, Tuple
 
-from grass_mm.version import OPENMMLAB_VERSIONS
+from grass_mm.version import OPENMMLAB_VERSIONS, TORCH_VERSIONS
 
 # Distribution name -> import name, where the two differ.
 IMPORT_NAMES = {'mmsegmentation': 'mmseg'}
 
+# Every range that ``import grass_mm`` checks.
+REQUIRED_VERSIONS = {**TORCH_VERSIONS, **OPENMMLAB_VERSIONS}
+
+# (minimum inclusive, maximum exclusive, or None for no maximum)
+VersionRange = Tuple[str, Optional[str]]
+
 
 class OpenMMLabVersionError(ImportError):
-    """An OpenMMLab package grass_mm needs is missing or out of range."""
+    """A package grass_mm needs (torch, OpenMMLab) is missing or out of
+    range."""
 
 
-def install_hint(name: str, version_range: Tuple[str, str]) -> str:
+def _requirement(name: str, version_range: VersionRange) -> str:
+    low, high = version_range
+    return f'{name}>={low}' + (f',<{high}' if high is not None else '')
+
+
+def install_hint(name: str, version_range: VersionRange) -> str:
     """Say how to install a supported version of one package.
 
     Args:
         name (str): Distribution name, e.g. ``'mmpretrain'``.
-        version_range (tuple[str, str]): Minimum (inclusive) and maximum
-            (exclusive) version.
+        version_range (tuple[str, str | None]): Minimum (inclusive) and
+            maximum (exclusive, None for none) version.
 
     Returns:
         str: The commands to run.
     """
     low, high = version_range
+    if name == 'torch':
+        return (f'run `bash tools/setup_env.sh`, or `pip install '
+                f'"{_requirement(name, version_range)}"` with its matching '
+                'torchvision and then rebuild mmcv against it (grass_mm '
+                'needs torch.load(weights_only=True) with the allow-list of '
+                f'torch >= {low} to load checkpoints safely)')
     if name == 'mmcv':
         return (f'run `bash tools/setup_env.sh`, or `mim install mmcv=={low}`'
                 ', or build it from source with compiled ops: '
                 f'`MMCV_WITH_OPS=1 pip install --no-build-isolation '
                 f'mmcv=={low}` (mmcv-lite is not enough)')
     return (f'run `bash tools/setup_env.sh` or '
-            f'`pip install "{name}>={low},<{high}"`')
+            f'`pip install "{_requirement(name, version_range)}"`')
+
+
+def _in_range(version: tuple, low: tuple, high: Optional[tuple]) -> bool:
+    return low <= version and (high is None or version < high)
 
 
 def _describe(name: str) -> str:
@@ -49,7 +72,7 @@ def _describe(name: str) -> str:
 
 def find_version_problems(
     found: Mapping[str, Optional[str]],
-    required: Mapping[str, Tuple[str, str]] = OPENMMLAB_VERSIONS,
+    required: Mapping[str, VersionRange] = OPENMMLAB_VERSIONS,
 ) -> List[str]:
     """List what is wrong with a set of installed versions.
 
@@ -58,9 +81,9 @@ def find_version_problems(
     Args:
         found (Mapping[str, str | None]): Distribution name to the installed
             version, ``None`` (or no entry) when it is not installed.
-        required (Mapping[str, tuple[str, str]]): Distribution name to the
-            minimum (inclusive) and maximum (exclusive) version. Defaults to
-            :data:`grass_mm.version.OPENMMLAB_VERSIONS`.
+        required (Mapping[str, tuple[str, str | None]]): Distribution name
+            to the minimum (inclusive) and maximum (exclusive, None for none)
+            version. Defaults to :data:`grass_mm.version.OPENMMLAB_VERSIONS`.
 
     Returns:
         list[str]: One message per missing or out-of-range package, empty when
@@ -74,13 +97,14 @@ def find_version_problems(
     problems = []
     for name, (low, high) in required.items():
         version = found.get(name)
-        wanted = f'{name}>={low},<{high}'
+        wanted = _requirement(name, (low, high))
         if version is None:
             problems.append(f'{_describe(name)} is not installed; grass_mm '
                             f'needs {wanted}: '
                             f'{install_hint(name, (low, high))}.')
-        elif digit_version is not None and not (digit_version(
-                low) <= digit_version(version) < digit_version(high)):
+        elif digit_version is not None and not _in_range(
+                digit_version(version), digit_version(low),
+                None if high is None else digit_version(high)):
             problems.append(f'{_describe(name)} {version} is installed, but '
                             f'grass_mm needs {wanted}: '
                             f'{install_hint(name, (low, high))}.')
@@ -89,15 +113,15 @@ def find_version_problems(
 
 def check_version_mapping(
     found: Mapping[str, Optional[str]],
-    required: Mapping[str, Tuple[str, str]] = OPENMMLAB_VERSIONS,
+    required: Mapping[str, VersionRange] = OPENMMLAB_VERSIONS,
 ) -> None:
     """Raise when a set of installed versions is not supported.
 
     Args:
         found (Mapping[str, str | None]): Distribution name to the installed
             version, ``None`` when it is not installed.
-        required (Mapping[str, tuple[str, str]]): Supported ranges. Defaults
-            to :data:`grass_mm.version.OPENMMLAB_VERSIONS`.
+        required (Mapping[str, tuple[str, str | None]]): Supported ranges.
+            Defaults to :data:`grass_mm.version.OPENMMLAB_VERSIONS`.
 
     Raises:
         OpenMMLabVersionError: Listing every missing or out-of-range package.
@@ -151,11 +175,13 @@ def installed_versions(
 
 
 def check_versions() -> None:
-    """Check the installed OpenMMLab packages against grass_mm's ranges.
+    """Check the installed torch and OpenMMLab packages against grass_mm's
+    ranges (:data:`REQUIRED_VERSIONS`).
 
     Raises:
         OpenMMLabVersionError: When one is missing or out of range; the
             message names the package, the version found, the range needed
             and what to run.
     """
-    check_version_mapping(installed_versions())
+    check_version_mapping(
+        installed_versions(list(REQUIRED_VERSIONS)), REQUIRED_VERSIONS)

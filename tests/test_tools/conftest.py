@@ -286,6 +286,12 @@ def simclr_config(tmp_path: Path) -> Path:
     return write_simclr_config(tmp_path)
 
 
+@pytest.fixture
+def seg_config(tmp_path: Path) -> Path:
+    """A tiny mmseg fine-tuning config with its data set."""
+    return write_seg_config(tmp_path)
+
+
 @pytest.fixture(scope='module')
 def seg_run(tmp_path_factory: pytest.TempPathFactory,
             tools: ToolRunner) -> Dict[str, Path]:

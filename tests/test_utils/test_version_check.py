@@ -4,7 +4,8 @@ import pytest
 from grass_mm.utils import (OpenMMLabVersionError, check_version_mapping,
                             check_versions, find_version_problems,
                             installed_versions)
-from grass_mm.version import OPENMMLAB_VERSIONS
+from grass_mm.utils.version_check import REQUIRED_VERSIONS
+from grass_mm.version import OPENMMLAB_VERSIONS, TORCH_VERSIONS
 
 SUPPORTED = dict(
     mmcv='2.1.0',
@@ -67,3 +68,28 @@ def test_every_problem_is_listed():
         dict(mmcv=None, mmengine='0.9.0', mmpretrain='1.2.0'))
     assert [problem.split()[0]
             for problem in problems] == ['mmcv', 'mmengine', 'mmsegmentation']
+
+
+@pytest.mark.parametrize('version', ['2.4.1', '2.5.1', '2.6.0rc1'])
+def test_torch_before_2_6_is_refused(version):
+    """torch 2.4 and 2.5 lack the allow-list grass_mm loads checkpoints with
+    (and default to ``weights_only=False``)."""
+    problems = find_version_problems(dict(torch=version), TORCH_VERSIONS)
+    assert len(problems) == 1
+    assert f'torch {version} is installed' in problems[0]
+    assert 'torch>=2.6.0:' in problems[0]
+    assert 'pip install "torch>=2.6.0"' in problems[0]
+    assert 'rebuild mmcv' in problems[0]
+    assert 'weights_only=True' in problems[0]
+
+
+@pytest.mark.parametrize('version', ['2.6.0', '2.12.1+cu128', '3.1.0'])
+def test_torch_from_2_6_passes_without_maximum(version):
+    assert find_version_problems(dict(torch=version), TORCH_VERSIONS) == []
+
+
+def test_import_time_check_covers_torch():
+    assert REQUIRED_VERSIONS['torch'] == TORCH_VERSIONS['torch'] == ('2.6.0',
+                                                                      None)
+    assert set(REQUIRED_VERSIONS) == {'torch', *OPENMMLAB_VERSIONS}
+    assert installed_versions(['torch'])['torch'] is not None

@@ -12,8 +12,9 @@ every weight fits, ``type='StrictPretrained'``. Example::
 """
 import argparse
 
-# Importing grass_mm allow-lists mmengine's checkpoint globals for
-# torch.load(weights_only=True).
+# Importing grass_mm makes every checkpoint loader (local, http(s),
+# open-mmlab://, ...) unpickle with torch.load(weights_only=True) through an
+# allow-list of mmengine's checkpoint globals.
 from grass_mm.models import write_backbone_checkpoint
 from grass_mm.utils import UnsafeCheckpointError, explain_unsafe_checkpoint
 

@@ -110,6 +110,10 @@ def load_backbone_state_dict(
     Raises:
         ValueError: When the file holds no state dict or nothing under
             ``prefix``; the message names the file.
+        UnsafeCheckpointError: When it holds a pickled object outside
+            grass_mm's allow-list; every scheme (local, http(s),
+            ``open-mmlab://``, ...) loads weights only once ``grass_mm`` is
+            imported.
     """
     return _backbone_of(_load(checkpoint, map_location), checkpoint, prefix)
 

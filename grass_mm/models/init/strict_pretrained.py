@@ -184,6 +184,8 @@ class StrictPretrainedInit:
         Raises:
             CheckpointMismatchError: When keys or shapes differ.
             ValueError: When the checkpoint has nothing under ``prefix``.
+            UnsafeCheckpointError: When the checkpoint (a file or a URL)
+                holds a pickled object outside grass_mm's allow-list.
         """
         print_log(
             f'load {self.prefix or "all"} in {type(module).__name__} from '
