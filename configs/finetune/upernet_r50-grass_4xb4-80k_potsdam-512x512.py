@@ -2,6 +2,9 @@
 # checkpoint of configs/grass_r50_potsdam.py
 # (https://arxiv.org/abs/2306.15868, Sec. IV): 4 GPUs x 4 crops of 512 x 512,
 # 80k iterations, mmseg's SGD schedule.
+# Data: mmseg's protocol, so mIoU compares with mmseg's model zoo: 512 x 512
+# patches every 512 pixels (3,456 train, 2,016 val), eroded labels
+# (5_Labels_all_noBoundary.zip); see ../_base_/datasets/potsdam_finetune.py.
 # Train with `tools/dist_train.sh THIS_CONFIG 4`. To start from another
 # checkpoint (e.g. the SimCLR baseline's,
 # work_dirs/simclr_r50_potsdam/epoch_350.pth, or any mmpretrain ResNet-50

@@ -5,6 +5,9 @@
 # LoveDA only, so this config starts from the Potsdam checkpoint (the same
 # ISPRS benchmark, but Vaihingen's images are near-infrared, red, green where
 # Potsdam's are red, green, blue).
+# Data: mmseg's protocol: 512 x 512 patches every 512 pixels, eroded labels
+# (..._ground_truth_eroded_COMPLETE.zip); see
+# ../_base_/datasets/vaihingen_finetune.py.
 # Train with `tools/dist_train.sh THIS_CONFIG 4`. To start from another
 # checkpoint (e.g. the SimCLR baseline's,
 # work_dirs/simclr_r50_potsdam/epoch_350.pth, or any mmpretrain ResNet-50

@@ -161,31 +161,73 @@ def _decode_png(path: str, shape: Tuple[int, int, int],
     return pixels
 
 
-def to_uint8(pixels: np.ndarray, uint16_max: int = 65535) -> np.ndarray:
+def to_uint8(pixels: np.ndarray, bit_depth: int = 16) -> np.ndarray:
     """Bring 8- or 16-bit pixels to 8 bits.
 
+    16-bit files often hold data of fewer bits (11- or 12-bit sensors).
     The rule is linear and per pixel, so every window of a tile is scaled
     alike (no per-image or per-window stretch)::
 
-        out = round(min(x, uint16_max) * 255 / uint16_max)
+        out = round(x * 255 / (2 ** bit_depth - 1))
 
-    ``uint16_max=65535`` maps the full 16-bit range; ``4095`` suits 12-bit
-    sensors stored in 16-bit files, ``2047`` 11-bit ones. uint8 input is
-    returned unchanged.
+    ``bit_depth=16`` maps the full 16-bit range, ``12`` suits 12-bit data
+    stored in 16-bit files. A value above ``2 ** bit_depth - 1`` means the
+    declared depth is wrong, and is an error rather than clipped. uint8
+    input is returned unchanged whatever ``bit_depth`` says.
 
     Args:
         pixels (np.ndarray): uint8 or uint16 array.
-        uint16_max (int): The 16-bit value mapped to 255; larger values are
-            clipped. Defaults to 65535.
+        bit_depth (int): Bits of the data in 16-bit input, 1 to 16.
+            Defaults to 16.
 
     Returns:
         np.ndarray: uint8 array of the same shape.
+
+    Raises:
+        TypeError: For other data types.
+        ValueError: For a bit depth outside 1..16, or 16-bit data above
+            ``2 ** bit_depth - 1``.
     """
+    check_bit_depth(bit_depth)
     if pixels.dtype == np.uint8:
         return pixels
     if pixels.dtype != np.uint16:
         raise TypeError(f'expected uint8 or uint16 pixels, got {pixels.dtype}')
-    if not 1 <= uint16_max <= 65535:
-        raise ValueError(f'uint16_max must be in [1, 65535], got {uint16_max}')
-    clipped = np.minimum(pixels, uint16_max).astype(np.uint32)
-    return ((clipped * 255 + uint16_max // 2) // uint16_max).astype(np.uint8)
+    top = (1 << bit_depth) - 1
+    highest = int(pixels.max()) if pixels.size else 0
+    if highest > top:
+        raise ValueError(f'holds the value {highest}, above the {bit_depth}-'
+                         f'bit range 0..{top}; declare the bit depth of the '
+                         'data (up to 16)')
+    wide = pixels.astype(np.uint32)
+    return ((wide * 255 + top // 2) // top).astype(np.uint8)
+
+
+def check_bit_depth(bit_depth: int) -> None:
+    """Refuse a bit depth that is not an integer in 1..16."""
+    if (not isinstance(bit_depth, int) or isinstance(bit_depth, bool)
+            or not 1 <= bit_depth <= 16):
+        raise ValueError(f'bit_depth must be an integer in 1..16, got '
+                         f'{bit_depth!r}')
+
+
+def undeclared_depth_message(path: str, highest: Optional[int] = None) -> str:
+    """Why a 16-bit image needs a declared bit depth, naming the file.
+
+    Args:
+        path (str): The image.
+        highest (int, optional): Its largest value, if known. Defaults to
+            None.
+
+    Returns:
+        str: The message, ending with what to set.
+    """
+    seen = ''
+    if highest is not None:
+        seen = (f' (largest value {highest}, {highest * 255 // 65535} of 255 '
+                f'if scaled as 16-bit data, while it fits in '
+                f'{max(highest, 1).bit_length()} bits)')
+    return (f'{path}: 16-bit image{seen}; the file does not say how many '
+            'bits its data uses, and guessing wrong gives nearly black or '
+            'clipped patches. Declare it: bit_depth=12 (--bit-depth 12) for '
+            '12-bit data stored in 16-bit files, 16 for the full range')

@@ -9,7 +9,8 @@ from mmengine.logging import print_log
 from mmpretrain.registry import DATASETS
 
 from .raster_io import (IMAGE_SUFFIXES, SUPPORTED_DTYPES, ImageReadError,
-                        RasterInfo, read_raster, read_raster_info, to_uint8)
+                        RasterInfo, check_bit_depth, read_raster,
+                        read_raster_info, to_uint8, undeclared_depth_message)
 from .tiling import tile_windows
 
 
@@ -40,9 +41,14 @@ class RSIPatchDataset(BaseDataset):
       ``LoadImageFromFile`` (``channel_order='bgr'``), which the
       ``to_rgb=True`` of the data preprocessor turns back.
     - 16-bit images are scaled to 8 bits per pixel with
-      ``round(min(x, uint16_max) * 255 / uint16_max)`` (see
-      :func:`~grass_mm.datasets.to_uint8`); 8-bit images pass unchanged;
-      other data types are refused.
+      ``round(x * 255 / (2 ** bit_depth - 1))`` (see
+      :func:`~grass_mm.datasets.to_uint8`). A 16-bit file does not say how
+      many bits its data uses (12-bit sensors store 0..4095 in it), so
+      ``bit_depth`` must be given when any image is 16-bit: a folder with a
+      16-bit image and no ``bit_depth`` is refused when the dataset is
+      built, naming the file, and a value above the declared range is an
+      error naming the file and window (never clipped). 8-bit images pass
+      unchanged; other data types are refused.
 
     Bad files: every image is checked when the dataset is built (it can be
     opened, is not empty, has a supported type, enough bands and at least
@@ -66,7 +72,9 @@ class RSIPatchDataset(BaseDataset):
             order. Defaults to (0, 1, 2).
         num_bands (int, optional): Number of bands every image must have.
             Defaults to None (at least ``max(bands) + 1``).
-        uint16_max (int): 16-bit value mapped to 255. Defaults to 65535.
+        bit_depth (int, optional): Bits of the data in 16-bit images, 1 to
+            16 (e.g. 12 for 12-bit data stored in 16-bit files, 16 for the
+            full range). Defaults to None (only 8-bit images accepted).
         channel_order (str): ``'bgr'`` (reverse ``bands``, as OpenMMLab's
             loaders) or ``'rgb'`` (as listed). Defaults to 'bgr'.
         suffixes (Sequence[str]): File name endings taken as images,
@@ -100,7 +108,7 @@ class RSIPatchDataset(BaseDataset):
                  stride: Optional[int] = None,
                  bands: Sequence[int] = (0, 1, 2),
                  num_bands: Optional[int] = None,
-                 uint16_max: int = 65535,
+                 bit_depth: Optional[int] = None,
                  channel_order: str = 'bgr',
                  suffixes: Sequence[str] = IMAGE_SUFFIXES,
                  skip_bad_files: bool = False,
@@ -119,14 +127,16 @@ class RSIPatchDataset(BaseDataset):
         if channel_order not in ('bgr', 'rgb'):
             raise ValueError("RSIPatchDataset: channel_order must be 'bgr' or "
                              f"'rgb', got {channel_order!r}")
-        if not 1 <= uint16_max <= 65535:
-            raise ValueError('RSIPatchDataset: uint16_max must be in '
-                             f'[1, 65535], got {uint16_max}')
+        if bit_depth is not None:
+            try:
+                check_bit_depth(bit_depth)
+            except ValueError as error:
+                raise ValueError(f'RSIPatchDataset: {error}') from None
         self.patch_size = patch_size
         self.stride = patch_size if stride is None else stride
         self.bands = bands
         self.num_bands = num_bands
-        self.uint16_max = uint16_max
+        self.bit_depth = bit_depth
         self.channel_order = channel_order
         self.suffixes = tuple(s.lower() for s in suffixes)
         self.skip_bad_files = skip_bad_files
@@ -156,6 +166,8 @@ class RSIPatchDataset(BaseDataset):
         if info.dtype not in SUPPORTED_DTYPES:
             raise ImageReadError(f'{path}: data type {info.dtype}; expected '
                                  f'one of {", ".join(SUPPORTED_DTYPES)}')
+        if info.dtype == 'uint16' and self.bit_depth is None:
+            raise ImageReadError(undeclared_depth_message(path))
         if self.num_bands is not None and info.bands != self.num_bands:
             raise ImageReadError(f'{path}: has {info.bands} band(s); expected '
                                  f'num_bands={self.num_bands}')
@@ -225,7 +237,15 @@ class RSIPatchDataset(BaseDataset):
         if pixels.dtype.name not in SUPPORTED_DTYPES:
             raise ImageReadError(f'{img_path}: data type {pixels.dtype}; '
                                  f'expected one of {SUPPORTED_DTYPES}')
-        return to_uint8(pixels, self.uint16_max)
+        if pixels.dtype == np.uint8:
+            return pixels
+        if self.bit_depth is None:
+            raise ImageReadError(undeclared_depth_message(img_path))
+        try:
+            return to_uint8(pixels, self.bit_depth)
+        except ValueError as error:
+            raise ImageReadError(f'{img_path}: window {tuple(window)} '
+                                 f'{error}') from None
 
     def prepare_data(self, idx: int) -> dict:
         """Read the idx-th patch into ``img`` and run the pipeline.

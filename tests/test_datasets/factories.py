@@ -60,10 +60,27 @@ def colour_label(classes: np.ndarray, palette) -> np.ndarray:
     return lut[classes]
 
 
-def tile_pixels(height: int, width: int, bands: int,
-                seed: int) -> np.ndarray:
-    return np.random.default_rng(seed).integers(
-        0, 256, (height, width, bands), dtype=np.uint8)
+def tile_pixels(height: int, width: int, bands: int, seed: int,
+                max_value: Optional[int] = None) -> np.ndarray:
+    """Random uint8 pixels, or uint16 ones up to ``max_value``."""
+    rng = np.random.default_rng(seed)
+    if max_value is None:
+        return rng.integers(0, 256, (height, width, bands), dtype=np.uint8)
+    pixels = rng.integers(0, max_value + 1, (height, width, bands),
+                          dtype=np.uint16)
+    pixels[0, 0] = max_value  # the largest value occurs
+    return pixels
+
+
+def erode(classes: np.ndarray) -> np.ndarray:
+    """Mark class boundaries 255 (black), as the eroded ISPRS labels do:
+    a pixel whose right or lower neighbour has another class."""
+    eroded = classes.copy()
+    edge = np.zeros(classes.shape, bool)
+    edge[:, :-1] |= classes[:, :-1] != classes[:, 1:]
+    edge[:-1] |= classes[:-1] != classes[1:]
+    eroded[edge] = 255
+    return eroded
 
 
 def zip_folder(src: Path, archive: Path) -> Path:
@@ -100,14 +117,20 @@ def make_potsdam(root: Path,
                  ortho: str = 'RGB',
                  skip: Sequence[str] = (),
                  label_sizes: Optional[Dict[str, tuple]] = None,
-                 bands: Optional[int] = None) -> dict:
+                 bands: Optional[int] = None,
+                 labels: Sequence[str] = ('full', ),
+                 max_value: Optional[int] = None) -> dict:
     """Write ``2_Ortho_RGB.zip`` (or ``4_Ortho_RGBIR.zip``) and
-    ``5_Labels_all.zip`` with all 38 tiles of ``size`` pixels.
+    ``5_Labels_all.zip`` and/or ``5_Labels_all_noBoundary.zip`` with all 38
+    tiles of ``size`` pixels.
 
     Images lie in a ``2_Ortho_RGB/`` folder next to ``.tfw`` world files,
-    labels at the archive's top, as in the official release. A few label
-    pixels are black (not a class colour). Returns the pixels of each tile
-    and the expected id map (class + 1, 0 for black).
+    labels at the archive's top, as in the official release
+    (``top_potsdam_2_10_label.tif``, ``top_potsdam_2_10_label_noBoundary
+    .tif``). A few label pixels are black (not a class colour); the eroded
+    labels are also black at class boundaries. ``max_value`` writes uint16
+    tiles with values up to it. Returns the pixels of each tile and the
+    expected id maps (class + 1, 0 for black) of both label versions.
     """
     archive, tag, official_bands = dict(
         RGB=('2_Ortho_RGB', 'RGB', 3), RGBIR=('4_Ortho_RGBIR', 'RGBIR', 4),
@@ -120,7 +143,7 @@ def make_potsdam(root: Path,
     for i, tile_id in enumerate(ids):
         if tile_id in skip:
             continue
-        pixels = tile_pixels(size, size, bands, seed=i)
+        pixels = tile_pixels(size, size, bands, seed=i, max_value=max_value)
         write_tiff(
             root / 'src_img' / archive / f'top_potsdam_{tile_id}_{tag}.tif',
             pixels)
@@ -129,38 +152,65 @@ def make_potsdam(root: Path,
         classes = class_map(*label_sizes.get(tile_id, (size, size)),
                             len(palette), offset=i)
         classes[0, :3] = 255  # black: no class
+        eroded = erode(classes)
         write_tiff(root / 'src_lbl' / f'top_potsdam_{tile_id}_label.tif',
                    colour_label(classes, palette))
-        expected = np.where(classes == 255, 0, classes + 1).astype(np.uint8)
-        tiles[tile_id] = dict(pixels=pixels, ids=expected)
+        write_tiff(
+            root / 'src_eroded' /
+            f'top_potsdam_{tile_id}_label_noBoundary.tif',
+            colour_label(eroded, palette))
+        tiles[tile_id] = dict(
+            pixels=pixels,
+            ids=np.where(classes == 255, 0, classes + 1).astype(np.uint8),
+            eroded_ids=np.where(eroded == 255, 0,
+                                eroded + 1).astype(np.uint8))
     zip_folder(root / 'src_img', root / f'{archive}.zip')
-    zip_folder(root / 'src_lbl', root / '5_Labels_all.zip')
+    if 'full' in labels:
+        zip_folder(root / 'src_lbl', root / '5_Labels_all.zip')
+    if 'eroded' in labels:
+        zip_folder(root / 'src_eroded', root / '5_Labels_all_noBoundary.zip')
     return tiles
 
 
-def make_vaihingen(root: Path) -> dict:
+def make_vaihingen(root: Path, labels: Sequence[str] = ('full', ),
+                   sizes: Optional[Dict[str, tuple]] = None) -> dict:
     """Write ``ISPRS_semantic_labeling_Vaihingen.zip`` (``top/``, ``dsm/``,
     ``gts_for_participants/``) and the ``..._ground_truth_COMPLETE.zip``
-    with all 33 areas, of a different size each."""
+    and/or ``..._ground_truth_eroded_COMPLETE.zip`` (members
+    ``top_mosaic_09cm_area1_noBoundary.tif``) with all 33 areas, of a
+    different size each unless ``sizes`` gives ``(height, width)`` by
+    area."""
     palette = ISPRSDataset.METAINFO['palette']
     areas = {}
     for i, area in enumerate(a for s in VAIHINGEN_SPLITS.values() for a in s):
-        height, width = 20 + i % 5, 24 + i % 3
+        height, width = (sizes or {}).get(area, (20 + i % 5, 24 + i % 3))
         pixels = tile_pixels(height, width, 3, seed=100 + i)
         classes = class_map(height, width, len(palette), offset=i)
         label = colour_label(classes, palette)
+        eroded = erode(classes)
         name = f'top_mosaic_09cm_{area}.tif'
         write_tiff(root / 'src_img' / 'top' / name, pixels)
         write_tiff(root / 'src_img' / 'gts_for_participants' / name, label)
         write_tiff(root / 'src_img' / 'dsm' / f'dsm_09cm_matching_{area}.tif',
                    pixels[..., :1])
         write_tiff(root / 'src_lbl' / name, label)
-        areas[area] = dict(pixels=pixels, ids=classes + 1)
+        write_tiff(root / 'src_eroded' / f'top_mosaic_09cm_{area}_noBoundary'
+                   '.tif', colour_label(eroded, palette))
+        areas[area] = dict(
+            pixels=pixels, ids=classes + 1,
+            eroded_ids=np.where(eroded == 255, 0,
+                                eroded + 1).astype(np.uint8))
     zip_folder(root / 'src_img',
                root / 'ISPRS_semantic_labeling_Vaihingen.zip')
-    zip_folder(
-        root / 'src_lbl',
-        root / 'ISPRS_semantic_labeling_Vaihingen_ground_truth_COMPLETE.zip')
+    if 'full' in labels:
+        zip_folder(
+            root / 'src_lbl', root /
+            'ISPRS_semantic_labeling_Vaihingen_ground_truth_COMPLETE.zip')
+    if 'eroded' in labels:
+        zip_folder(
+            root / 'src_eroded', root /
+            'ISPRS_semantic_labeling_Vaihingen_ground_truth_eroded_COMPLETE'
+            '.zip')
     return areas
 
 

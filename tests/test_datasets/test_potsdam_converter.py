@@ -18,7 +18,10 @@ from .factories import (expected_gt, make_potsdam, rewrite_zip, run_tool,
                         seg_dataloader)
 
 SIZE, CLIP, STRIDE = 45, 16, 12
-WINDOWS = tile_windows(SIZE, SIZE, CLIP, STRIDE)  # 4 x 4 per tile
+# --stride makes the training windows denser; validation steps by CLIP
+TRAIN_WINDOWS = tile_windows(SIZE, SIZE, CLIP, STRIDE)  # 4 x 4 per tile
+VAL_WINDOWS = tile_windows(SIZE, SIZE, CLIP, CLIP)  # 3 x 3 per tile
+WINDOWS = dict(train=TRAIN_WINDOWS, val=VAL_WINDOWS)
 
 
 def patch_name(tile_id, window):
@@ -40,19 +43,25 @@ def potsdam_out(potsdam_archives, tmp_path_factory):
 def test_tool_writes_every_patch_label_and_tile(potsdam_out):
     out, tiles, proc = potsdam_out
     assert '38/38' in proc.stdout  # the progress bar ran to the end
-    assert "{'train': 384, 'val': 224} patches" in proc.stdout
+    assert "{'train': 384, 'val': 126} patches" in proc.stdout
     assert 'colours outside the palette' in proc.stdout  # black pixels
+    # only the full labels are in the folder: used, and said so
+    assert 'full labels from 5_Labels_all.zip' in proc.stdout
+    assert 'note: full labels' in proc.stdout
     for split, ids in POTSDAM_SPLITS.items():
         expected = {
             patch_name(t, w) + '.png'
-            for t in ids for w in WINDOWS
+            for t in ids for w in WINDOWS[split]
         }
         assert set(os.listdir(out / 'img_dir' / split)) == expected
         assert set(os.listdir(out / 'ann_dir' / split)) == expected
-    assert len(WINDOWS) == 16 and (29, 29, 45, 45) in WINDOWS
+    assert len(TRAIN_WINDOWS) == 16 and len(VAL_WINDOWS) == 9
+    assert (29, 29, 45, 45) in TRAIN_WINDOWS and (29, 29, 45,
+                                                  45) in VAL_WINDOWS
     for tile_id in ('2_10', '7_13'):
         split = 'train' if tile_id in POTSDAM_SPLITS['train'] else 'val'
-        for window in (WINDOWS[0], WINDOWS[-1]):  # first, and flush with edge
+        windows = WINDOWS[split]
+        for window in (windows[0], windows[-1]):  # first, and flush with edge
             y0, x0, y1, x1 = window
             name = patch_name(tile_id, window) + '.png'
             image = np.asarray(Image.open(out / 'img_dir' / split / name))
@@ -88,7 +97,7 @@ def test_fine_tune_config_reads_labels_and_fractions(potsdam_out):
         assert height == width <= 512  # randomly resized, cropped to 512
     # the val pipeline keeps labels at their stored size: compare exactly
     val = seg_dataloader('potsdam_finetune.py', out, 'val')
-    assert len(val.dataset) == 14 * 16
+    assert len(val.dataset) == 14 * 9
     sample = next(iter(val))['data_samples'][0]
     tile_id, x0, y0, x1, y1 = re.fullmatch(
         r'(\d+_\d+)_(\d+)_(\d+)_(\d+)_(\d+)\.png',

@@ -11,33 +11,51 @@ from grass_mm.datasets import (ImageReadError, read_raster, read_raster_info,
 from .factories import write_tiff
 
 
-def reference_to_uint8(x: np.ndarray, top: int) -> np.ndarray:
+def reference_to_uint8(x: np.ndarray, bit_depth: int) -> np.ndarray:
     """The documented rule, in floating point: round half up."""
-    return np.floor(np.minimum(x, top) * 255.0 / top + 0.5).astype(np.uint8)
+    top = 2**bit_depth - 1
+    return np.floor(x * 255.0 / top + 0.5).astype(np.uint8)
 
 
 def test_to_uint8_analytic():
     x = np.array([0, 128, 257, 32896, 65535], np.uint16)
     assert to_uint8(x).tolist() == [0, 0, 1, 128, 255]
-    x12 = np.array([0, 8, 2048, 4095, 4096, 65535], np.uint16)
-    assert to_uint8(x12, uint16_max=4095).tolist() == [0, 0, 128, 255, 255,
-                                                       255]
+    x12 = np.array([0, 8, 2048, 4095], np.uint16)
+    assert to_uint8(x12, bit_depth=12).tolist() == [0, 0, 128, 255]
+    # 12-bit data scaled as 16-bit data: the nearly black patches of before
+    assert to_uint8(x12).tolist() == [0, 0, 8, 16]
 
 
-@pytest.mark.parametrize('top', [65535, 4095, 2047, 1000, 1])
-def test_to_uint8_matches_reference(top):
-    x = np.random.default_rng(top).integers(0, 65536, 5000).astype(np.uint16)
-    x[:3] = (0, top, 65535)
-    np.testing.assert_array_equal(to_uint8(x, top), reference_to_uint8(x, top))
+@pytest.mark.parametrize('bit_depth', [16, 14, 12, 11, 8, 1])
+def test_to_uint8_matches_reference(bit_depth):
+    top = 2**bit_depth - 1
+    x = np.random.default_rng(bit_depth).integers(0, top + 1, 5000).astype(
+        np.uint16)
+    x[:2] = (0, top)
+    out = to_uint8(x, bit_depth)
+    np.testing.assert_array_equal(out, reference_to_uint8(x, bit_depth))
+    assert (out.min(), out.max()) == (0, 255)  # the full 8-bit range
+
+
+@pytest.mark.parametrize('bit_depth,value', [(12, 4096), (11, 4095),
+                                             (8, 256), (15, 65535)])
+def test_to_uint8_refuses_data_above_the_declared_depth(bit_depth, value):
+    x = np.array([0, value, 3], np.uint16)
+    with pytest.raises(ValueError, match=f'holds the value {value}, above '
+                       f'the {bit_depth}-bit range 0..{2**bit_depth - 1}'):
+        to_uint8(x, bit_depth)
 
 
 def test_to_uint8_passes_uint8_and_refuses_others():
     x = np.arange(256, dtype=np.uint8)
     assert to_uint8(x) is x
+    assert to_uint8(x, bit_depth=12) is x  # the depth is about 16-bit data
     with pytest.raises(TypeError, match='uint8 or uint16'):
         to_uint8(np.zeros(3, np.float32))
-    with pytest.raises(ValueError, match='uint16_max'):
-        to_uint8(np.zeros(3, np.uint16), 0)
+    for bad in (0, 17, 12.0, True):
+        with pytest.raises(ValueError, match='bit_depth must be an integer '
+                           'in 1..16'):
+            to_uint8(np.zeros(3, np.uint16), bad)
 
 
 @pytest.mark.parametrize('suffix', ['.tif', '.png'])

@@ -87,18 +87,44 @@ def test_band_selection_and_rgb_order(tile_dir):
 
 
 def test_16bit_tiles_follow_the_documented_rule(tmp_path):
-    pixels = (random_pixels(20, 20, 3, dtype=np.uint16) % 5000).astype(
-        np.uint16)  # a 12-bit sensor, plus a few values above its range
-    pixels[0, 0] = (0, 4095, 65535)
+    pixels = (random_pixels(20, 20, 3, dtype=np.uint16) % 4096).astype(
+        np.uint16)  # a 12-bit sensor stored in a 16-bit file
+    pixels[0, 0] = (0, 2048, 4095)
     write_tiff(tmp_path / 'x.tif', pixels)
-    dataset = RSIPatchDataset(data_prefix=str(tmp_path), uint16_max=4095,
+    dataset = RSIPatchDataset(data_prefix=str(tmp_path), bit_depth=12,
                               channel_order='rgb')
     img = dataset.prepare_data(0)['img']
     assert img.dtype == np.uint8
-    expected = np.floor(
-        np.minimum(pixels, 4095).astype(float) * 255 / 4095 + 0.5)
+    expected = np.floor(pixels.astype(float) * 255 / 4095 + 0.5)
     np.testing.assert_array_equal(img, expected.astype(np.uint8))
-    assert img[0, 0].tolist() == [0, 255, 255]
+    assert img[0, 0].tolist() == [0, 128, 255]
+
+
+def test_16bit_tiles_need_a_declared_bit_depth(tmp_path):
+    pixels = (random_pixels(20, 20, 3, dtype=np.uint16) % 4096).astype(
+        np.uint16)
+    write_tiff(tmp_path / 'a.tif', random_pixels(20, 20, 3))  # 8-bit: fine
+    write_tiff(tmp_path / 'x.tif', pixels)
+    with pytest.raises(ImageReadError, match=f'{tmp_path / "x.tif"}: 16-bit '
+                       'image; .*bit_depth=12'):
+        RSIPatchDataset(data_prefix=str(tmp_path))
+    # the 8-bit tile passes unchanged with a bit depth set for the 16-bit one
+    dataset = RSIPatchDataset(data_prefix=str(tmp_path), bit_depth=12,
+                              channel_order='rgb')
+    np.testing.assert_array_equal(dataset.prepare_data(0)['img'],
+                                  random_pixels(20, 20, 3))
+    # data above the declared depth: an error naming the file and window
+    dataset = RSIPatchDataset(data_prefix=str(tmp_path), bit_depth=11,
+                              patch_size=10)
+    dataset.prepare_data(0)  # the 8-bit tile
+    with pytest.raises(ImageReadError, match=r'x.tif: window \(0, 0, 10, '
+                       r'10\) holds the value \d+, above the 11-bit range '
+                       r'0..2047'):
+        for index in range(4, 8):  # the windows of x.tif
+            dataset.prepare_data(index)
+    with pytest.raises(ValueError, match='bit_depth must be an integer in '
+                       '1..16, got 0'):
+        RSIPatchDataset(data_prefix=str(tmp_path), bit_depth=0)
 
 
 def test_folder_of_png_and_jpeg(tmp_path):

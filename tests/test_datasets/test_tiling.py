@@ -75,8 +75,8 @@ def test_stride_larger_than_size_leaves_gaps_but_covers_the_edge():
     assert window_starts(101, 10, 30) == [0, 30, 60, 90, 91]
 
 
-@pytest.mark.parametrize('args', [(10, 0, 1), (10, 4, 0), (0, 1, 1),
-                                  (10, 4.0, 2), (10, 4, True)])
+@pytest.mark.parametrize('args', [(10, 0, 1), (10, 4, 0), (10, 4, -2),
+                                  (0, 1, 1), (10, 4.0, 2), (10, 4, True)])
 def test_invalid_arguments(args):
     with pytest.raises(ValueError, match='positive integer'):
         window_starts(*args)

@@ -10,8 +10,8 @@ Example:
 """
 import argparse
 
-from grass_mm.datasets.converters.cli import run_converter
 from grass_mm.datasets.converters import convert_dubai_aerial
+from grass_mm.datasets.converters.cli import positive_int, run_converter
 from grass_mm.datasets.converters.label_fractions import DEFAULT_PERCENTS
 
 
@@ -19,9 +19,9 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('src_dir', help='folder holding Tile 1 ... Tile 8')
     parser.add_argument('-o', '--out-dir', default='data/dubai-aerial')
-    parser.add_argument('--clip-size', type=int, default=256)
-    parser.add_argument('--stride', type=int, default=256)
-    parser.add_argument('--val-parts', type=int, default=2,
+    parser.add_argument('--clip-size', type=positive_int, default=256)
+    parser.add_argument('--stride', type=positive_int, default=256)
+    parser.add_argument('--val-parts', type=positive_int, default=2,
                         help='last image parts of each tile used for '
                         'validation (default: 2)')
     parser.add_argument('--fractions', type=float, nargs='+',

@@ -2,13 +2,16 @@
 """Convert ISPRS Potsdam for GraSS pretraining and fine-tuning.
 
 Reads ``2_Ortho_RGB.zip`` (or ``3_Ortho_IRRG.zip``, ``4_Ortho_RGBIR.zip``)
-and ``5_Labels_all.zip`` (or ``5_Labels_all_noBoundary.zip``) and writes
-``img_dir/``, ``ann_dir/``, ``pretrain/`` and ``splits/`` (see
-``grass_mm.datasets.converters.orthophotos``).
+and the eroded labels ``5_Labels_all_noBoundary.zip`` (or, with
+``--labels full`` or when the eroded ones are absent, ``5_Labels_all.zip``)
+and writes ``img_dir/``, ``ann_dir/``, ``pretrain/`` and ``splits/`` (see
+``grass_mm.datasets.converters.orthophotos``). The defaults are mmseg's
+protocol: 512 x 512 patches every 512 pixels, 3,456 for training and 2,016
+for validation; ``--stride`` makes only the training patches denser.
 
 Example:
     python tools/dataset_converters/potsdam.py ~/downloads/potsdam \
-        -o data/potsdam --clip-size 512 --stride 256 --nproc 8
+        -o data/potsdam --nproc 8
 """
 import argparse
 
@@ -23,8 +26,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--ortho', choices=sorted(POTSDAM_ORTHOS),
                         default='RGB',
                         help='band combination to convert (default: RGB)')
-    parser.add_argument('--eroded', action='store_true',
-                        help='use 5_Labels_all_noBoundary.zip')
     return parser.parse_args()
 
 
@@ -35,9 +36,10 @@ def main() -> None:
         archive_dir=args.archive_dir,
         out_dir=args.out_dir,
         ortho=args.ortho,
-        eroded=args.eroded,
+        labels=args.labels,
         clip_size=args.clip_size,
         stride=args.stride,
+        bit_depth=args.bit_depth,
         percents=args.fractions,
         seed=args.seed,
         nproc=args.nproc,

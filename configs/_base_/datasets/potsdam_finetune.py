@@ -1,7 +1,16 @@
-# ISPRS Potsdam fine-tuning (https://arxiv.org/abs/2306.15868, Sec. IV):
-# 512 x 512 patches every 256 pixels of the official train/val tiles, six
-# classes, label 0 (boundary or unknown colour) ignored. Written by
+# ISPRS Potsdam fine-tuning (https://arxiv.org/abs/2306.15868, Sec. IV) on
+# mmseg's protocol, so numbers compare with mmseg's model zoo (DeepLabV3+ R50,
+# 78.33 mIoU) and the papers that use it: 512 x 512 patches every 512 pixels
+# of the official train/val tiles, the last row and column flush with the
+# tile edge (144 per tile; 3,456 train and 2,016 val patches), on the ERODED
+# labels (5_Labels_all_noBoundary.zip; the black boundary is label 0 and
+# ignored, like unknown colours). Six classes. Written by
 #   python tools/dataset_converters/potsdam.py ARCHIVE_DIR -o data/potsdam
+# which records the labels used ("labels": "eroded" or "full") in
+# data/potsdam/.grass_mm_conversion.json; numbers on the full labels
+# (--labels full) are not comparable with mmseg's. --stride S makes the
+# training patches denser; validation patches never overlap beyond the
+# edge-flush last row and column.
 #
 # Label fraction: the converter writes splits/train_{p}pct.txt for
 # p in 1, 5, 10, 20, 50, 100, nested (1 % inside 5 % inside 10 % ...) and

@@ -13,6 +13,7 @@ import re
 import shutil
 import zipfile
 import zlib
+from collections import Counter
 from typing import Dict, Iterable, List, Optional, Sequence
 
 
@@ -52,6 +53,37 @@ def open_zip(path: str) -> zipfile.ZipFile:
     except (zipfile.BadZipFile, OSError) as error:
         raise ConversionError(f'{path}: not a readable zip archive ({error}); '
                               'is the download complete?') from error
+
+
+def list_members(path: str) -> List[str]:
+    """Member names of a zip archive, each of them once.
+
+    A zip file may hold two members of the same name (an archive appended
+    to, or a broken re-pack); which of them a reader gets is then up to the
+    reader, so such an archive is refused.
+
+    Args:
+        path (str): The archive.
+
+    Returns:
+        list[str]: Its member names, in archive order.
+
+    Raises:
+        ConversionError: If the archive cannot be read or a file name
+            occurs more than once.
+    """
+    with open_zip(path) as zf:
+        names = zf.namelist()
+    counts = Counter(n for n in names if not n.endswith('/'))
+    repeated = sorted(n for n, count in counts.items() if count > 1)
+    if repeated:
+        shown = ', '.join(f'{n} ({counts[n]} times)' for n in repeated[:5])
+        extra = len(repeated) - 5
+        more = f' and {extra} more' if extra > 0 else ''
+        raise ConversionError(
+            f'{path}: duplicate member name(s) {shown}{more}; expected each '
+            'file once. Download the archive again')
+    return names
 
 
 def match_members(archive: str,

@@ -20,17 +20,18 @@ import os.path as osp
 import re
 from typing import Dict, List, Sequence, Tuple
 
-import cv2
 import numpy as np
 from mmengine.utils import track_progress
 from PIL import Image
 
 from ..dubai_aerial import DubaiAerialDataset
+from ..raster_io import ImageReadError, read_raster, read_raster_info
 from ..tiling import tile_windows
 from .archive import ConversionError
 from .colour_labels import colour_to_ids
 from .image_files import write_image
 from .label_fractions import DEFAULT_PERCENTS, write_fraction_splits
+from .options import check_options
 from .staged_output import StagedOutput
 
 NUM_TILES = 8
@@ -82,18 +83,34 @@ def read_pair(image_path: str, mask_path: str) -> Tuple[np.ndarray,
                                                         np.ndarray]:
     """Read an image (BGR) and its id map, checking that they match.
 
+    The image goes through the project's checked reader
+    (:func:`~grass_mm.datasets.read_raster`), so a truncated or corrupt
+    JPEG is an error naming it, not an image padded with grey rows.
+
     Returns:
         tuple[np.ndarray, np.ndarray]: uint8 image (H, W, 3) in BGR order and
         uint8 ids (H, W).
+
+    Raises:
+        ConversionError: A file that cannot be decoded, an image that is not
+            3-band 8-bit, or a mask of another size.
     """
-    image = cv2.imread(image_path, cv2.IMREAD_COLOR)
-    if image is None:
-        raise ConversionError(f'{image_path}: cannot be decoded as an image')
+    try:
+        info = read_raster_info(image_path)
+        if info.bands != 3 or info.dtype != 'uint8':
+            raise ConversionError(f'{image_path}: has {info.bands} band(s) of '
+                                  f'{info.dtype}; expected a 3-band uint8 '
+                                  'image')
+        image = np.ascontiguousarray(read_raster(image_path)[..., ::-1])
+    except ImageReadError as error:
+        raise ConversionError(str(error)) from None
     try:
         with Image.open(mask_path) as mask:
+            mask.load()  # decodes all of it: a truncated PNG fails here
             colours = np.asarray(mask.convert('RGB'))
-    except OSError as error:
-        raise ConversionError(f'{mask_path}: cannot be read ({error})')
+    except (OSError, SyntaxError, ValueError) as error:
+        raise ConversionError(f'{mask_path}: cannot be read ({error}); the '
+                              'file is corrupt or truncated') from None
     if colours.shape[:2] != image.shape[:2]:
         raise ConversionError(
             f'{mask_path}: mask of {colours.shape[1]}x{colours.shape[0]} '
@@ -131,6 +148,7 @@ def convert_dubai_aerial(src_dir: str,
     Returns:
         dict[str, int]: Patches per split (empty if already up to date).
     """
+    check_options(clip_size=clip_size, stride=stride)
     if not 0 < val_parts < PARTS_PER_TILE:
         raise ConversionError(
             f'val_parts must lie in 1..{PARTS_PER_TILE - 1}, got {val_parts}')

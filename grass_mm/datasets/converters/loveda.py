@@ -23,13 +23,14 @@ import shutil
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from mmengine.utils import track_parallel_progress, track_progress
 from mmseg.datasets import LoveDADataset
 
 from ..raster_io import ImageReadError, read_raster, read_raster_info
-from .archive import (ConversionError, extract_member, open_zip,
-                      require_archives)
+from .archive import (ConversionError, extract_member, list_members,
+                      open_zip, require_archives)
 from .label_fractions import DEFAULT_PERCENTS, write_fraction_splits
+from .options import check_options
+from .parallel import run_jobs
 from .staged_output import StagedOutput
 
 LOVEDA_ARCHIVES = dict(train=('Train.zip', 'Train'), val=('Val.zip', 'Val'))
@@ -165,9 +166,9 @@ def convert_loveda(archive_dir: str,
                    force: bool = False) -> Optional[dict]:
     """Convert one LoveDA domain from ``Train.zip`` and ``Val.zip``.
 
-    Member names and image/mask pairs are checked before anything is
-    written; a count that differs from the official release is reported as
-    a warning.
+    Member names (each once) and image/mask pairs are checked before
+    anything is written; a count that differs from the official release
+    is reported as a warning.
 
     Args:
         archive_dir (str): Folder with the downloaded zip files.
@@ -186,15 +187,15 @@ def convert_loveda(archive_dir: str,
     if domain not in LOVEDA_DOMAINS:
         raise ConversionError(f'domain must be one of '
                               f'{", ".join(LOVEDA_DOMAINS)}, got {domain!r}')
+    check_options(nproc=nproc)
     folder = LOVEDA_DOMAINS[domain]
     paths = require_archives(archive_dir,
                              [name for name, _ in LOVEDA_ARCHIVES.values()])
     members = {}
     for (split, (_, top)), path in zip(LOVEDA_ARCHIVES.items(), paths):
-        with open_zip(path) as zf:
-            members[split] = (path,
-                              list_domain_members(path, zf.namelist(), top,
-                                                  folder))
+        members[split] = (path,
+                          list_domain_members(path, list_members(path), top,
+                                              folder))
         official = LOVEDA_COUNTS[(split, domain)]
         if len(members[split][1]) != official:
             print(f'warning: {path} holds {len(members[split][1])} {folder} '
@@ -229,10 +230,7 @@ def convert_loveda(archive_dir: str,
         total = sum(len(pairs) for _, pairs in members.values())
         print(f'Converting {total} LoveDA {folder} images from {archive_dir} '
               f'into {out_dir} (progress in chunks of {CHUNK})')
-        if nproc > 1:
-            track_parallel_progress(_convert_chunk, jobs, nproc)
-        else:
-            track_progress(_convert_chunk, jobs)
+        run_jobs(_convert_chunk, jobs, nproc)
         train_dir = osp.join(staging, 'img_dir', 'train')
         os.makedirs(osp.join(staging, 'pretrain'))
         train_files = sorted(os.listdir(train_dir))

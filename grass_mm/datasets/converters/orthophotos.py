@@ -6,17 +6,28 @@ the same tiles in another. A conversion for
 `GraSS <https://arxiv.org/abs/2306.15868>`_ writes, under ``out_dir``:
 
 - ``img_dir/{train,val}/{tile}_{x0}_{y0}_{x1}_{y1}.png``: patches of
-  ``clip_size`` pixels every ``stride`` pixels (the last row and column flush
-  with the tile edge, see :func:`~grass_mm.datasets.tile_windows`), the
-  first three bands of the tile;
+  ``clip_size`` pixels, the first three bands of the tile (16-bit tiles
+  scaled by their declared ``bit_depth``, see
+  :func:`~grass_mm.datasets.to_uint8`);
 - ``ann_dir/{train,val}/...png``: the same windows of the label, one uint8
   id per pixel: ``1 +`` the class index in the mmseg dataset's ``METAINFO``
-  palette, 0 for any other colour (ignored);
+  palette, 0 for any other colour and for the black boundary of eroded
+  labels (ignored);
 - ``pretrain/``: the whole training tiles, all bands, re-written as tiled
   GeoTIFFs (256 x 256 blocks, geo-referencing kept) for windowed reads by
   :class:`~grass_mm.datasets.RSIPatchDataset`;
 - ``splits/train_{p}pct.txt``: nested label-fraction subsets of the
   training patches (see :mod:`.label_fractions`).
+
+The defaults follow mmseg's documented protocol, so that numbers compare
+with mmseg's model zoo and the papers that use it: windows of 512 pixels
+every 512 pixels with the last row and column flush with the tile edge
+(:func:`~grass_mm.datasets.tile_windows`; 144 per 6000 x 6000 Potsdam
+tile), for training and validation alike, and the eroded labels
+(boundaries ignored) when their archive is present. ``stride`` makes the
+training windows denser; validation windows never overlap more than the
+edge-flush last row and column need, whatever ``stride`` says, so no
+validation pixel is counted more often than the protocol counts it.
 """
 import os
 import os.path as osp
@@ -25,19 +36,24 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-from mmengine.utils import track_parallel_progress, track_progress
 
 from ..raster_io import (SUPPORTED_DTYPES, ImageReadError, read_raster,
-                         read_raster_info, to_uint8)
+                         read_raster_info, to_uint8, undeclared_depth_message)
 from ..tiling import tile_windows
 from .archive import (ConversionError, check_ids, extract_member,
-                      match_members, open_zip, require_archives)
+                      list_members, match_members, open_zip,
+                      require_archives)
 from .colour_labels import colour_to_ids
 from .image_files import write_image, write_tiled_geotiff
 from .label_fractions import DEFAULT_PERCENTS, write_fraction_splits
+from .options import check_options
+from .parallel import run_jobs
 from .staged_output import StagedOutput
 
 PARTS = ('img_dir', 'ann_dir', 'pretrain', 'splits')
+# label versions: eroded (mmseg's protocol) or full; 'auto' takes the
+# eroded ones when their archive is present
+LABEL_CHOICES = ('auto', 'eroded', 'full')
 
 
 @dataclass(frozen=True)
@@ -50,8 +66,10 @@ class OrthoDatasetSpec:
         image_pattern (str): Regular expression of an image tile's file
             name; its first group is the tile id.
         image_bands (int): Bands of every image tile.
-        label_archive (str): Zip file of the colour labels.
-        label_pattern (str): Same as ``image_pattern``, for labels.
+        label_archives (dict[str, tuple[str, str]]): Zip file of the
+            colour labels and the pattern of their member names (as
+            ``image_pattern``), for the ``'eroded'`` labels (black at class
+            boundaries) and the ``'full'`` ones.
         splits (dict[str, tuple[str, ...]]): Tile ids of ``train`` and
             ``val``.
         palette (tuple): RGB colour of each class, from the dataset's
@@ -60,21 +78,16 @@ class OrthoDatasetSpec:
             Defaults to '' (anywhere).
         ignored_ids (tuple[str, ...]): Tile ids that may be in the archives
             but are not used. Defaults to ().
-        boundary_is_ignored (bool): Labels have a black boundary (eroded
-            labels), which is not reported as an unknown colour. Defaults to
-            False.
     """
     name: str
     image_archive: str
     image_pattern: str
     image_bands: int
-    label_archive: str
-    label_pattern: str
+    label_archives: Dict[str, Tuple[str, str]]
     splits: Dict[str, Tuple[str, ...]]
     palette: Tuple[Tuple[int, int, int], ...]
     image_folder: str = ''
     ignored_ids: Tuple[str, ...] = ()
-    boundary_is_ignored: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,8 @@ class _TileJob:
     staging: str
     clip_size: int
     stride: int
+    eroded: bool
+    bit_depth: Optional[int]
 
 
 def _read_tile_pair(job: _TileJob, image_path: str,
@@ -99,8 +114,8 @@ def _read_tile_pair(job: _TileJob, image_path: str,
     Messages name the archive members, not the temporary files.
     """
     spec = job.spec
-    where_image = f'{spec.image_archive}:{job.image_member}'
-    where_label = f'{spec.label_archive}:{job.label_member}'
+    where_image = f'{osp.basename(job.image_zip)}:{job.image_member}'
+    where_label = f'{osp.basename(job.label_zip)}:{job.label_member}'
     try:
         image_info = read_raster_info(image_path)
         label_info = read_raster_info(label_path)
@@ -124,7 +139,11 @@ def _read_tile_pair(job: _TileJob, image_path: str,
                 f'{where_label}: is {label_info.height} x {label_info.width} '
                 f'pixels; expected the size of {where_image}, '
                 f'{image_info.height} x {image_info.width}')
-        return read_raster(image_path), read_raster(label_path)
+        image = read_raster(image_path)
+        if image.dtype == np.uint16 and job.bit_depth is None:
+            raise ConversionError(
+                undeclared_depth_message(where_image, int(image.max())))
+        return image, read_raster(label_path)
     except ImageReadError as error:
         message = str(error).replace(image_path, where_image)
         raise ConversionError(message.replace(label_path,
@@ -149,16 +168,21 @@ def _convert_tile(job: _TileJob) -> Tuple[str, str, int, int]:
                                         osp.join(tmp, 'label.tif'))
         image, label_rgb = _read_tile_pair(job, image_path, label_path)
         ids, unknown = colour_to_ids(label_rgb, job.spec.palette)
-        if job.spec.boundary_is_ignored:
+        if job.eroded:  # the black boundary is meant to be ignored
             unknown -= int(np.count_nonzero(~label_rgb.any(axis=2)))
         del label_rgb
+        try:
+            # first three bands, reversed for OpenCV
+            bgr = to_uint8(image, job.bit_depth or 16)[..., 2::-1]
+        except ValueError as error:  # data above the declared bit depth
+            raise ConversionError(f'{osp.basename(job.image_zip)}:'
+                                  f'{job.image_member}: {error}') from None
         if job.split == 'train':
             write_tiled_geotiff(
                 osp.join(job.staging, 'pretrain',
                          osp.basename(job.image_member)), image, image_path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    bgr = to_uint8(image)[..., 2::-1]  # first three bands, for OpenCV
     windows = tile_windows(image.shape[0], image.shape[1], job.clip_size,
                            job.stride)
     for y0, x0, y1, x1 in windows:
@@ -177,27 +201,64 @@ def _archive_stamp(paths: Sequence[str]) -> List[list]:
              os.stat(p).st_mtime_ns] for p in paths]
 
 
+def choose_labels(spec: OrthoDatasetSpec, archive_dir: str,
+                  labels: str = 'auto') -> str:
+    """Which label version a conversion uses.
+
+    Args:
+        spec (OrthoDatasetSpec): The dataset.
+        archive_dir (str): Folder holding the downloaded archives.
+        labels (str): ``'eroded'``, ``'full'``, or ``'auto'``: the eroded
+            labels if their archive is in ``archive_dir``, else the full
+            ones. Defaults to 'auto'.
+
+    Returns:
+        str: ``'eroded'`` or ``'full'``.
+    """
+    if labels not in LABEL_CHOICES:
+        raise ConversionError(f'labels must be one of '
+                              f'{", ".join(LABEL_CHOICES)}, got {labels!r}')
+    if labels != 'auto':
+        return labels
+    eroded_archive = spec.label_archives['eroded'][0]
+    return ('eroded' if osp.isfile(osp.join(archive_dir, eroded_archive))
+            else 'full')
+
+
 def convert_orthophotos(spec: OrthoDatasetSpec,
                         archive_dir: str,
                         out_dir: str,
                         clip_size: int = 512,
-                        stride: int = 256,
+                        stride: Optional[int] = None,
+                        labels: str = 'auto',
+                        bit_depth: Optional[int] = None,
                         percents: Sequence[float] = DEFAULT_PERCENTS,
                         seed: int = 0,
                         nproc: int = 1,
                         force: bool = False) -> Optional[dict]:
     """Convert the official archives of an orthophoto dataset.
 
-    Every check that needs no decoding (archives present and readable,
-    member names, the official set of tiles in both archives) runs before
-    any file is written; bands and label sizes are checked per tile.
+    Every check that needs no decoding (options, archives present and
+    readable, member names, no duplicated member, the official set of tiles
+    in both archives) runs before any file is written; bands, label sizes
+    and bit depth are checked per tile. A failure leaves ``out_dir`` as it
+    was (see :class:`~grass_mm.datasets.converters.StagedOutput`), also
+    with ``nproc > 1``.
 
     Args:
         spec (OrthoDatasetSpec): The dataset.
         archive_dir (str): Folder holding the downloaded archives.
         out_dir (str): Dataset folder to write, e.g. ``data/potsdam``.
         clip_size (int): Side of the fine-tuning patches. Defaults to 512.
-        stride (int): Step between patches. Defaults to 256.
+        stride (int, optional): Step between training patches. Validation
+            patches always step by ``clip_size``. Defaults to None
+            (``clip_size``, mmseg's protocol).
+        labels (str): ``'eroded'`` (boundaries ignored, mmseg's protocol),
+            ``'full'``, or ``'auto'`` (eroded if their archive is present).
+            Defaults to 'auto'.
+        bit_depth (int, optional): Bits of the data in 16-bit image tiles,
+            e.g. 12 for 12-bit data stored in 16-bit files; required for
+            16-bit tiles. Defaults to None (8-bit tiles only).
         percents (Sequence[float]): Label fractions to write split files
             for. Defaults to (1, 5, 10, 20, 50, 100).
         seed (int): Seed of the label fractions. Defaults to 0.
@@ -206,32 +267,35 @@ def convert_orthophotos(spec: OrthoDatasetSpec,
             already. Defaults to False.
 
     Returns:
-        dict, optional: Counts of the conversion, or None if the output was
-        already up to date.
+        dict, optional: Counts of the conversion and the labels used, or
+        None if the output was already up to date.
     """
-    if clip_size < 1 or stride < 1:
-        raise ConversionError(f'clip size and stride must be positive, got '
-                              f'{clip_size} and {stride}')
+    check_options(bit_depth, clip_size=clip_size, stride=stride, nproc=nproc)
+    train_stride = clip_size if stride is None else stride
+    version = choose_labels(spec, archive_dir, labels)
+    label_archive, label_pattern = spec.label_archives[version]
     image_zip_path, label_zip_path = require_archives(
-        archive_dir, (spec.image_archive, spec.label_archive))
+        archive_dir, (spec.image_archive, label_archive))
     expected = [t for ids in spec.splits.values() for t in ids]
-    with open_zip(image_zip_path) as zf:
-        images = match_members(image_zip_path, zf.namelist(),
-                               spec.image_pattern, spec.image_folder)
-    with open_zip(label_zip_path) as zf:
-        labels = match_members(label_zip_path, zf.namelist(),
-                               spec.label_pattern)
+    images = match_members(image_zip_path, list_members(image_zip_path),
+                           spec.image_pattern, spec.image_folder)
+    tile_labels = match_members(label_zip_path, list_members(label_zip_path),
+                                label_pattern)
     check_ids(image_zip_path, images, expected, spec.ignored_ids)
-    check_ids(label_zip_path, labels, expected, spec.ignored_ids)
+    check_ids(label_zip_path, tile_labels, expected, spec.ignored_ids)
+    strides = {s: train_stride if s == 'train' else clip_size
+               for s in spec.splits}
 
     stamp = dict(
         dataset=spec.name,
         archives=_archive_stamp((image_zip_path, label_zip_path)),
+        labels=version,
         clip_size=clip_size,
-        stride=stride,
+        strides=strides,
+        bit_depth=bit_depth,
         percents=list(percents),
         seed=seed,
-        format=1)
+        format=2)
     output = StagedOutput(out_dir, PARTS, stamp)
     if output.is_current() and not force:
         print(f'{out_dir} already holds this {spec.name} conversion; '
@@ -246,16 +310,15 @@ def convert_orthophotos(spec: OrthoDatasetSpec,
         os.makedirs(osp.join(staging, 'pretrain'))
         jobs = [
             _TileJob(spec, tile_id, split, image_zip_path, images[tile_id],
-                     label_zip_path, labels[tile_id], staging, clip_size,
-                     stride) for split, ids in spec.splits.items()
-            for tile_id in sorted(ids)
+                     label_zip_path, tile_labels[tile_id], staging, clip_size,
+                     strides[split], version == 'eroded', bit_depth)
+            for split, ids in spec.splits.items() for tile_id in sorted(ids)
         ]
         print(f'Converting {len(jobs)} {spec.name} tiles from {archive_dir} '
-              f'into {out_dir} ({clip_size} px patches, stride {stride})')
-        if nproc > 1:
-            reports = track_parallel_progress(_convert_tile, jobs, nproc)
-        else:
-            reports = track_progress(_convert_tile, jobs)
+              f'into {out_dir}: {clip_size} px patches, stride '
+              + ', '.join(f'{s} {v}' for s, v in strides.items())
+              + f'; {version} labels ({label_archive})')
+        reports = run_jobs(_convert_tile, jobs, nproc)
         shutil.rmtree(osp.join(staging, '.tmp'), ignore_errors=True)
         train_names = sorted(
             osp.splitext(n)[0]
@@ -264,14 +327,21 @@ def convert_orthophotos(spec: OrthoDatasetSpec,
                               percents, seed)
 
     summary = dict(
+        labels=version,
+        label_archive=label_archive,
         tiles={s: sum(r[1] == s for r in reports) for s in spec.splits},
         patches={s: sum(r[2] for r in reports if r[1] == s)
                  for s in spec.splits},
         unknown_colour_pixels={r[0]: r[3] for r in reports if r[3]})
     print(f'\n{spec.name}: {summary["tiles"]} tiles, {summary["patches"]} '
-          f'patches, {summary["tiles"]["train"]} pretraining tiles; label '
-          f'fractions {list(percents)} % (seed {seed}) in '
+          f'patches, {summary["tiles"]["train"]} pretraining tiles; '
+          f'{version} labels from {label_archive}; label fractions '
+          f'{list(percents)} % (seed {seed}) in '
           f'{osp.join(out_dir, "splits")}')
+    if version == 'full':
+        print(f'note: full labels, boundaries included; mmseg\'s model zoo '
+              f'and the papers that use it evaluate on the eroded ones '
+              f'({spec.label_archives["eroded"][0]})')
     unknown = summary['unknown_colour_pixels']
     if unknown:
         worst = sorted(unknown, key=unknown.get, reverse=True)[:5]

@@ -6,15 +6,16 @@ combinations (``2_Ortho_RGB.zip`` with ``top_potsdam_2_10_RGB.tif``,
 ``3_Ortho_IRRG.zip`` with ``..._IRRG.tif``, ``4_Ortho_RGBIR.zip`` with
 4-band ``..._RGBIR.tif``) and colour labels in ``5_Labels_all.zip``
 (``top_potsdam_2_10_label.tif``) or, eroded at class boundaries, in
-``5_Labels_all_noBoundary.zip`` (``..._label_noBoundary.tif``). The
-train/val split by tile id is the official one that mmseg also uses. Used
-for `GraSS <https://arxiv.org/abs/2306.15868>`_ pretraining and
-fine-tuning.
+``5_Labels_all_noBoundary.zip`` (``..._label_noBoundary.tif``; the
+boundary is black, and ignored). The train/val split by tile id is the
+official one that mmseg also uses. Used for
+`GraSS <https://arxiv.org/abs/2306.15868>`_ pretraining and fine-tuning.
 """
 from typing import Optional, Sequence
 
 from mmseg.datasets import PotsdamDataset
 
+from .archive import ConversionError
 from .label_fractions import DEFAULT_PERCENTS
 from .orthophotos import OrthoDatasetSpec, convert_orthophotos
 
@@ -32,40 +33,40 @@ POTSDAM_ORTHOS = dict(
     RGBIR=('4_Ortho_RGBIR.zip', 'RGBIR', 4))
 
 
-def potsdam_spec(ortho: str = 'RGB', eroded: bool = False) -> OrthoDatasetSpec:
-    """What Potsdam ships, for one band combination and label version.
+def potsdam_spec(ortho: str = 'RGB') -> OrthoDatasetSpec:
+    """What Potsdam ships, for one band combination.
 
     Args:
         ortho (str): ``'RGB'``, ``'IRRG'`` or ``'RGBIR'``. Defaults to 'RGB'.
-        eroded (bool): Use the labels without boundaries. Defaults to False.
 
     Returns:
         OrthoDatasetSpec: The archives, member names, split and palette.
     """
     if ortho not in POTSDAM_ORTHOS:
-        raise ValueError(f'ortho must be one of {sorted(POTSDAM_ORTHOS)}, '
-                         f'got {ortho!r}')
+        raise ConversionError(f'ortho must be one of '
+                              f'{", ".join(sorted(POTSDAM_ORTHOS))}, got '
+                              f'{ortho!r}')
     archive, tag, bands = POTSDAM_ORTHOS[ortho]
-    label_tag = 'label_noBoundary' if eroded else 'label'
     return OrthoDatasetSpec(
         name='Potsdam',
         image_archive=archive,
         image_pattern=rf'top_potsdam_(\d+_\d+)_{tag}\.tif',
         image_bands=bands,
-        label_archive=('5_Labels_all_noBoundary.zip'
-                       if eroded else '5_Labels_all.zip'),
-        label_pattern=rf'top_potsdam_(\d+_\d+)_{label_tag}\.tif',
+        label_archives=dict(
+            eroded=('5_Labels_all_noBoundary.zip',
+                    r'top_potsdam_(\d+_\d+)_label_noBoundary\.tif'),
+            full=('5_Labels_all.zip', r'top_potsdam_(\d+_\d+)_label\.tif')),
         splits=POTSDAM_SPLITS,
-        palette=tuple(map(tuple, PotsdamDataset.METAINFO['palette'])),
-        boundary_is_ignored=eroded)
+        palette=tuple(map(tuple, PotsdamDataset.METAINFO['palette'])))
 
 
 def convert_potsdam(archive_dir: str,
                     out_dir: str,
                     ortho: str = 'RGB',
-                    eroded: bool = False,
+                    labels: str = 'auto',
                     clip_size: int = 512,
-                    stride: int = 256,
+                    stride: Optional[int] = None,
+                    bit_depth: Optional[int] = None,
                     percents: Sequence[float] = DEFAULT_PERCENTS,
                     seed: int = 0,
                     nproc: int = 1,
@@ -74,17 +75,23 @@ def convert_potsdam(archive_dir: str,
 
     Fine-tuning patches are the first three bands of the chosen
     orthophotos (RGB for ``RGB`` and ``RGBIR``, IR-R-G for ``IRRG``); the
-    pretraining tiles keep all bands. See
+    pretraining tiles keep all bands. The defaults are mmseg's protocol:
+    512 x 512 patches every 512 pixels, 144 per tile, 3,456 for training
+    and 2,016 for validation, on the eroded labels. See
     :func:`~grass_mm.datasets.converters.convert_orthophotos` for the layout.
 
     Args:
         archive_dir (str): Folder with the downloaded zip files.
         out_dir (str): Dataset folder, e.g. ``data/potsdam``.
         ortho (str): Band combination. Defaults to 'RGB'.
-        eroded (bool): Use ``5_Labels_all_noBoundary.zip``. Defaults to
-            False.
+        labels (str): ``'eroded'`` (``5_Labels_all_noBoundary.zip``),
+            ``'full'`` (``5_Labels_all.zip``) or ``'auto'`` (eroded if
+            present). Defaults to 'auto'.
         clip_size (int): Patch side. Defaults to 512.
-        stride (int): Step between patches. Defaults to 256.
+        stride (int, optional): Step between training patches; validation
+            patches step by ``clip_size``. Defaults to None (``clip_size``).
+        bit_depth (int, optional): Bits of the data in 16-bit tiles.
+            Defaults to None (8-bit tiles only).
         percents (Sequence[float]): Label fractions. Defaults to
             (1, 5, 10, 20, 50, 100).
         seed (int): Seed of the label fractions. Defaults to 0.
@@ -95,5 +102,5 @@ def convert_potsdam(archive_dir: str,
         dict, optional: Counts, or None if ``out_dir`` was up to date.
     """
     return convert_orthophotos(
-        potsdam_spec(ortho, eroded), archive_dir, out_dir, clip_size, stride,
-        percents, seed, nproc, force)
+        potsdam_spec(ortho), archive_dir, out_dir, clip_size, stride, labels,
+        bit_depth, percents, seed, nproc, force)

@@ -7,10 +7,10 @@ Vaihingen ships 33 IR-R-G orthophoto areas as
 ``ISPRS_semantic_labeling_Vaihingen_ground_truth_COMPLETE.zip``
 (``top_mosaic_09cm_area1.tif``) or, eroded at class boundaries, as
 ``..._ground_truth_eroded_COMPLETE.zip``
-(``top_mosaic_09cm_area1_noBoundary.tif``). The train/val split by area is
-the one mmseg uses; area 9, present in some label archives without an
-image, is not used. Fine-tuning target of
-`GraSS <https://arxiv.org/abs/2306.15868>`_.
+(``top_mosaic_09cm_area1_noBoundary.tif``; the boundary is black, and
+ignored). The train/val split by area is the one mmseg uses; area 9,
+present in some label archives without an image, is not used.
+Fine-tuning target of `GraSS <https://arxiv.org/abs/2306.15868>`_.
 """
 from typing import Optional, Sequence
 
@@ -26,38 +26,31 @@ VAIHINGEN_SPLITS = dict(
                                    29, 31, 33, 35, 38)))
 
 
-def vaihingen_spec(eroded: bool = False) -> OrthoDatasetSpec:
-    """What Vaihingen ships, for one label version.
-
-    Args:
-        eroded (bool): Use the labels without boundaries. Defaults to False.
-
-    Returns:
-        OrthoDatasetSpec: The archives, member names, split and palette.
-    """
-    labels = ('ISPRS_semantic_labeling_Vaihingen_ground_truth_eroded_'
-              'COMPLETE.zip' if eroded else
-              'ISPRS_semantic_labeling_Vaihingen_ground_truth_COMPLETE.zip')
+def vaihingen_spec() -> OrthoDatasetSpec:
+    """What Vaihingen ships: archives, member names, split and palette."""
     return OrthoDatasetSpec(
         name='Vaihingen',
         image_archive='ISPRS_semantic_labeling_Vaihingen.zip',
         image_pattern=r'top_mosaic_09cm_(area\d+)\.tif',
         image_folder='top',
         image_bands=3,
-        label_archive=labels,
-        label_pattern=(r'top_mosaic_09cm_(area\d+)_noBoundary\.tif'
-                       if eroded else r'top_mosaic_09cm_(area\d+)\.tif'),
+        label_archives=dict(
+            eroded=('ISPRS_semantic_labeling_Vaihingen_ground_truth_eroded_'
+                    'COMPLETE.zip',
+                    r'top_mosaic_09cm_(area\d+)_noBoundary\.tif'),
+            full=('ISPRS_semantic_labeling_Vaihingen_ground_truth_'
+                  'COMPLETE.zip', r'top_mosaic_09cm_(area\d+)\.tif')),
         splits=VAIHINGEN_SPLITS,
         palette=tuple(map(tuple, ISPRSDataset.METAINFO['palette'])),
-        ignored_ids=('area9', ),
-        boundary_is_ignored=eroded)
+        ignored_ids=('area9', ))
 
 
 def convert_vaihingen(archive_dir: str,
                       out_dir: str,
-                      eroded: bool = False,
+                      labels: str = 'auto',
                       clip_size: int = 512,
-                      stride: int = 256,
+                      stride: Optional[int] = None,
+                      bit_depth: Optional[int] = None,
                       percents: Sequence[float] = DEFAULT_PERCENTS,
                       seed: int = 0,
                       nproc: int = 1,
@@ -65,14 +58,21 @@ def convert_vaihingen(archive_dir: str,
     """Convert the Vaihingen archives in ``archive_dir`` into ``out_dir``.
 
     See :func:`~grass_mm.datasets.converters.convert_orthophotos` for the
-    layout; patches keep the IR-R-G bands in file order.
+    layout; patches keep the IR-R-G bands in file order. The defaults are
+    mmseg's protocol: 512 x 512 patches every 512 pixels of each area (the
+    last row and column flush with its edge), on the eroded labels.
 
     Args:
         archive_dir (str): Folder with the downloaded zip files.
         out_dir (str): Dataset folder, e.g. ``data/vaihingen``.
-        eroded (bool): Use the eroded labels. Defaults to False.
+        labels (str): ``'eroded'`` (``..._ground_truth_eroded_COMPLETE.zip``),
+            ``'full'`` (``..._ground_truth_COMPLETE.zip``) or ``'auto'``
+            (eroded if present). Defaults to 'auto'.
         clip_size (int): Patch side. Defaults to 512.
-        stride (int): Step between patches. Defaults to 256.
+        stride (int, optional): Step between training patches; validation
+            patches step by ``clip_size``. Defaults to None (``clip_size``).
+        bit_depth (int, optional): Bits of the data in 16-bit tiles.
+            Defaults to None (8-bit tiles only).
         percents (Sequence[float]): Label fractions. Defaults to
             (1, 5, 10, 20, 50, 100).
         seed (int): Seed of the label fractions. Defaults to 0.
@@ -83,5 +83,5 @@ def convert_vaihingen(archive_dir: str,
         dict, optional: Counts, or None if ``out_dir`` was up to date.
     """
     return convert_orthophotos(
-        vaihingen_spec(eroded), archive_dir, out_dir, clip_size, stride,
-        percents, seed, nproc, force)
+        vaihingen_spec(), archive_dir, out_dir, clip_size, stride, labels,
+        bit_depth, percents, seed, nproc, force)
