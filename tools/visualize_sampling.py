@@ -12,7 +12,8 @@ Views: by default two deterministic views per image, the image resized to
 as GS training would. All images are sampled as one batch (in batches of
 ``--batch-size``): the contrastive loss needs other images as negatives, so
 give at least two. The model runs in eval mode (batch norm on its running
-statistics).
+statistics). ``--box-rule`` draws the boxes of a control (``random``,
+``opposite``) or of the paper's rule, whatever rule the model trained with.
 
 Example:
     python tools/visualize_sampling.py configs/grass_r50_potsdam.py \
@@ -31,6 +32,7 @@ from mmengine.runner import set_random_seed
 from PIL import Image
 
 import grass_mm  # noqa: F401
+from grass_mm.models.utils import BOX_RULES
 from grass_mm.visualization import (deterministic_batch, load_grass_model,
                                     pipeline_batch, preprocessor_normalization,
                                     render_sampling_result, split_batches)
@@ -53,7 +55,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--batch-size', type=int, default=32,
                         help='most images sampled together')
     parser.add_argument('--seed', type=int, default=0,
-                        help="seed of the config's pipeline")
+                        help="seed of the config's pipeline and of the "
+                        'random control')
+    parser.add_argument('--box-rule', choices=BOX_RULES, default=None,
+                        help="draw this rule's boxes instead of the "
+                        "model's own (model.box_rule): the paper's "
+                        "'gradient', or a control")
     parser.add_argument('--device', default=None,
                         help='cpu or cuda[:i]; defaults to what is there')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -89,7 +96,7 @@ def main() -> None:
                                        args.img_size)
         with torch.no_grad():
             inputs = model.data_preprocessor(data, False)['inputs']
-            result = model.sample(inputs)
+            result = model.sample(inputs, box_rule=args.box_rule)
         for k, i in enumerate(batch):
             panel = render_sampling_result(
                 inputs, result, normalization, model.ratio,

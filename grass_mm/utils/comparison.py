@@ -2,12 +2,13 @@
 """Pieces of the paper's comparison: pretrain, fine-tune, tabulate mIoU.
 
 ``tools/run_comparison.py`` pretrains several methods with the same recipe
-(e.g. SimCLR and `GraSS <https://arxiv.org/abs/2306.15868>`_), fine-tunes
-each with the same label fraction and writes a markdown table of mIoU.
+(e.g. SimCLR and `GraSS <https://arxiv.org/abs/2306.15868>`_) once per seed,
+fine-tunes each with the same label fractions and tabulates the mIoU with
+:mod:`~grass_mm.utils.seed_statistics`.
 """
 import os.path as osp
 import re
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 _MIOU_LINE = re.compile(r'^mIoU: ([0-9.]+)\s*$', re.MULTILINE)
 
@@ -55,29 +56,24 @@ def parse_methods(items: Sequence[str]) -> Dict[str, str]:
     return methods
 
 
-def markdown_table(rows: List[dict],
-                   label_fraction: float,
-                   baseline: Optional[str] = None) -> str:
-    """A markdown table of mIoU per method, with the gain over a baseline.
+def parse_seeds(text: str) -> List[int]:
+    """Seeds from ``--seeds``: a count ``K`` (seeds 0 to K-1) or a list.
 
-    Args:
-        rows (list[dict]): ``method``, ``pretrain_config``, ``miou`` each.
-        label_fraction (float): Percentage of labelled training images.
-        baseline (str, optional): Method the gains are measured against.
-            Defaults to None (the first row).
+    A list is comma-separated (``0,3,7``; ``7,`` for the single seed 7).
 
-    Returns:
-        str: The table, ending with a newline.
+    Raises:
+        ValueError: For anything else, a repeated seed or a count below 1.
     """
-    baseline = baseline or rows[0]['method']
-    reference = next(r['miou'] for r in rows if r['method'] == baseline)
-    lines = [
-        f'| method | pretraining config | labels | mIoU | vs {baseline} |',
-        '| --- | --- | --- | --- | --- |',
-    ]
-    for row in rows:
-        gain = row['miou'] - reference
-        lines.append(f"| {row['method']} | `{row['pretrain_config']}` | "
-                     f'{label_fraction:g}% | {row["miou"]:.2f} | '
-                     f'{gain:+.2f} |')
-    return '\n'.join(lines) + '\n'
+    try:
+        if ',' in text:
+            seeds = [int(part) for part in text.split(',') if part.strip()]
+        else:
+            seeds = list(range(int(text)))
+    except ValueError:
+        raise ValueError('--seeds takes a count K or a comma-separated list '
+                         f'of seeds, got {text!r}') from None
+    if not seeds:
+        raise ValueError(f'--seeds must name at least one seed, got {text!r}')
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f'--seeds names a seed twice: {text!r}')
+    return seeds

@@ -1,10 +1,10 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
+from ..models.utils import random_boxes_like
 from .figures import figure_to_array, new_figure
 from .images import (Normalization, denormalize_views,
                      preprocessor_normalization)
 from .loading import load_grass_model
-from .purity import (Summary, box_purity, boxes_purity, random_boxes_like,
-                     summarise)
+from .purity import Summary, box_purity, boxes_purity, summarise
 from .sampling_analysis import (analyze_sampling_purity,
                                 build_labelled_dataset, format_purity_table,
                                 labelled_dataset_cfg, purity_table,

@@ -14,7 +14,6 @@ import math
 from typing import NamedTuple, Sequence, Tuple, Union
 
 import numpy as np
-import torch
 from torch import Tensor
 
 ArrayLike = Union[np.ndarray, Tensor]
@@ -79,40 +78,6 @@ def boxes_purity(labels: ArrayLike, boxes: ArrayLike,
     purity = np.array([p[0] for p in pairs], dtype=np.float64)
     classes = np.array([p[1] for p in pairs], dtype=np.int64)
     return purity, classes
-
-
-def random_boxes_like(boxes: Tensor, height: int, width: int,
-                      generator: torch.Generator) -> Tensor:
-    """Boxes of the same sizes, placed uniformly at random in the view.
-
-    Each box keeps its height and width; its top-left corner is drawn
-    uniformly among the positions that keep it inside an ``height`` x
-    ``width`` view.
-
-    Args:
-        boxes (Tensor): Boxes ``[y0, x0, y1, x1]``, end exclusive, (N, 4),
-            each inside the view.
-        height (int): Height of the view.
-        width (int): Width of the view.
-        generator (torch.Generator): Source of randomness (seed it for a
-            reproducible analysis).
-
-    Returns:
-        Tensor: int64 boxes of shape (N, 4), on the CPU.
-    """
-    boxes = boxes.detach().cpu().long()
-    box_h, box_w = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
-    if ((box_h < 1) | (box_w < 1) | (box_h > height) | (box_w > width)).any():
-        raise ValueError('every box must be non-empty and fit in the '
-                         f'{height} x {width} view')
-    draws = torch.rand(len(boxes), 2, generator=generator,
-                       dtype=torch.float64)
-    # positions 0 .. height - box_h, equally likely
-    y0 = (draws[:, 0] * (height - box_h + 1)).floor().long()
-    x0 = (draws[:, 1] * (width - box_w + 1)).floor().long()
-    y0 = torch.minimum(y0, height - box_h)
-    x0 = torch.minimum(x0, width - box_w)
-    return torch.stack([y0, x0, y0 + box_h, x0 + box_w], dim=1)
 
 
 def summarise(values: ArrayLike) -> Summary:

@@ -5,8 +5,10 @@ The sampler of `GraSS <https://arxiv.org/abs/2306.15868>`_ runs over the
 images of a segmentation data set (its labels serve only this analysis, not
 the sampler). Each image gives two deterministic views (resized, and
 mirrored; see :mod:`~grass_mm.visualization.view_batches`) so that its label
-map stays aligned with them. Per view, the sampler's box, a random box of the
-same size in the same view, and the whole view are scored with
+map stays aligned with them. Per view, from one guide pass, the sampler's box
+(the paper's ``'gradient'`` rule), the boxes of the two controls of
+:mod:`~grass_mm.models.utils.box_rules` (a random box of the same size in the
+same view, and the box of the negated map) and the whole view are scored with
 :func:`~grass_mm.visualization.purity.box_purity`.
 """
 import math
@@ -18,13 +20,20 @@ from mmengine.registry import DefaultScope
 from mmseg.registry import DATASETS
 from torch import nn
 
-from .purity import boxes_purity, random_boxes_like, summarise
+from ..models.utils import random_boxes_like, rule_boxes
+from .purity import boxes_purity, summarise
 from .view_batches import (deterministic_batch, deterministic_label_views,
                            split_batches)
 
 # Rows of the table, in print order, with their printed names.
+REGIONS = ('gs_box', 'random_box', 'opposite_box', 'whole_view')
 ROWS = (('gs_box', 'GS box'), ('random_box', 'random box'),
-        ('whole_view', 'whole view'), ('gs_minus_random', 'GS - random'))
+        ('opposite_box', 'opposite box'), ('whole_view', 'whole view'),
+        ('gs_minus_random', 'GS - random'),
+        ('gs_minus_opposite', 'GS - opposite'))
+# paired rows: (row, minuend, subtrahend)
+DIFFERENCES = (('gs_minus_random', 'gs_box', 'random_box'),
+               ('gs_minus_opposite', 'gs_box', 'opposite_box'))
 VIEWS_NOTE = ('two deterministic views per image: resized to img_size x '
               'img_size (bilinear; labels nearest) and its horizontal mirror')
 
@@ -82,25 +91,28 @@ def build_labelled_dataset(dataset_cfg: dict) -> Sequence[dict]:
 
 def view_purities(labels: np.ndarray, gs_boxes: torch.Tensor,
                   random_boxes: torch.Tensor,
+                  opposite_boxes: torch.Tensor,
                   ignore_index: int = 255) -> Dict[str, np.ndarray]:
-    """Per-view purity and class count of the three regions.
+    """Per-view purity and class count of the four regions.
 
     Args:
         labels (np.ndarray): Label maps aligned with the views (N, H, W).
         gs_boxes (Tensor): The sampler's boxes, (N, 4).
         random_boxes (Tensor): Random boxes of the same sizes, (N, 4).
+        opposite_boxes (Tensor): Boxes of the negated maps, (N, 4).
         ignore_index (int): Label of unlabelled pixels. Defaults to 255.
 
     Returns:
         dict[str, np.ndarray]: ``{region}_purity`` (float, nan without
         labelled pixels) and ``{region}_classes`` (int) for the regions
-        ``gs_box``, ``random_box`` and ``whole_view``, each of shape (N,).
+        ``gs_box``, ``random_box``, ``opposite_box`` and ``whole_view``,
+        each of shape (N,).
     """
     num_views, height, width = labels.shape
     whole = np.tile(np.array([0, 0, height, width]), (num_views, 1))
     values = {}
-    for region, boxes in (('gs_box', gs_boxes), ('random_box', random_boxes),
-                          ('whole_view', whole)):
+    for region, boxes in zip(
+            REGIONS, (gs_boxes, random_boxes, opposite_boxes, whole)):
         purity, classes = boxes_purity(labels, boxes, ignore_index)
         values[f'{region}_purity'] = purity
         values[f'{region}_classes'] = classes
@@ -111,9 +123,10 @@ def purity_table(values: Dict[str, np.ndarray]) -> Dict[str, dict]:
     """Summarise per-view values of :func:`view_purities` into a table.
 
     Views whose region holds no labelled pixel are left out of that
-    region's row. The paired row ``gs_minus_random`` summarises the
-    per-view differences, GS box minus random box, over the views where
-    both boxes hold labelled pixels.
+    region's row. The paired rows ``gs_minus_random`` and
+    ``gs_minus_opposite`` summarise the per-view differences, GS box minus
+    the control's box, over the views where both boxes hold labelled
+    pixels.
 
     Args:
         values (dict[str, np.ndarray]): Per-view values, concatenated over
@@ -128,10 +141,12 @@ def purity_table(values: Dict[str, np.ndarray]) -> Dict[str, dict]:
     columns = {
         region: (values[f'{region}_purity'],
                  values[f'{region}_classes'].astype(np.float64))
-        for region in ('gs_box', 'random_box', 'whole_view')
+        for region in REGIONS
     }
-    (gs_p, gs_c), (rnd_p, rnd_c) = columns['gs_box'], columns['random_box']
-    columns['gs_minus_random'] = (gs_p - rnd_p, gs_c - rnd_c)
+    for row, first, second in DIFFERENCES:
+        (first_p, first_c), (second_p, second_c) = (columns[first],
+                                                    columns[second])
+        columns[row] = (first_p - second_p, first_c - second_c)
     table = {}
     for row, _ in ROWS:
         purity, classes = columns[row]
@@ -154,8 +169,9 @@ def analyze_sampling_purity(model: nn.Module,
 
     Images are taken in near-equal batches of at most ``batch_size`` (the
     contrastive loss of a batch needs other images as negatives, so the
-    boxes depend on the batch). The random boxes come from a generator
-    seeded with ``seed``.
+    boxes depend on the batch). The boxes of all rules come from the same
+    loss activation maps, whatever ``model.box_rule`` is; the random boxes
+    come from a generator seeded with ``seed``.
 
     Args:
         model (nn.Module): A GraSS model (``sample``, ``ratio``,
@@ -192,10 +208,14 @@ def analyze_sampling_purity(model: nn.Module,
             [item['gt_seg_map'] for item in items], img_size)
         with torch.no_grad():
             inputs = model.data_preprocessor(data, False)['inputs']
-            result = model.sample([view.to(device) for view in inputs])
+            result = model.sample([view.to(device) for view in inputs],
+                                  box_rule='gradient')
         boxes = result.boxes.cpu()
         random_boxes = random_boxes_like(boxes, img_size, img_size, generator)
+        opposite_boxes = rule_boxes(result.lam, model.ratio,
+                                    'opposite')[0].cpu()
         for key, value in view_purities(labels, boxes, random_boxes,
+                                        opposite_boxes,
                                         ignore_index).items():
             values.setdefault(key, []).append(value)
         kept_whole.append(result.kept_whole.cpu().numpy())
@@ -209,6 +229,7 @@ def analyze_sampling_purity(model: nn.Module,
         seed=seed,
         ignore_index=ignore_index,
         ratio=float(model.ratio),
+        box_rule=model.box_rule,
         num_images=num_images,
         num_views=int(len(values['gs_box_purity'])),
         kept_whole_fraction=float(np.concatenate(kept_whole).mean()),

@@ -23,6 +23,10 @@ ArrayLike = Union[np.ndarray, Tensor]
 
 BOX_COLOUR = 'red'
 LAM_COLOUR_MAP = 'jet'
+# titles of the box and foreground columns by box rule
+BOX_TITLES = dict(gradient='box', random='random box', opposite='opposite box')
+FOREGROUND_TITLES = dict(
+    gradient='foreground', random='foreground', opposite='foreground of -LAM')
 
 
 def _numpy(value: ArrayLike) -> np.ndarray:
@@ -74,6 +78,7 @@ def render_sampling_panels(images: ArrayLike,
                            boxes: ArrayLike,
                            kept_whole: ArrayLike,
                            ratio: float = 0.5,
+                           box_rule: str = 'gradient',
                            titles: Optional[Sequence[str]] = None,
                            panel_inches: float = 2.0,
                            dpi: int = 100) -> np.ndarray:
@@ -83,6 +88,9 @@ def render_sampling_panels(images: ArrayLike,
     colour bar marked at ``ratio``; the foreground (LAM above ``ratio`` of
     its range: the 8-connected component of the peak in white, other
     components in grey) with the box; the view with the box; the crop.
+    For the ``'opposite'`` control the foreground column is that of the
+    negated map, from which its boxes are chosen; for ``'random'`` it is
+    the map's own, beside the randomly placed box.
 
     Args:
         images (np.ndarray | Tensor): The views as uint8 RGB images,
@@ -96,6 +104,9 @@ def render_sampling_panels(images: ArrayLike,
         kept_whole (np.ndarray | Tensor): Whether each view had no
             foreground and was kept whole, shape (N,).
         ratio (float): The sampler's foreground threshold. Defaults to 0.5.
+        box_rule (str): The rule the boxes come from (``model.box_rule``,
+            see :mod:`~grass_mm.models.utils.box_rules`). Defaults to
+            ``'gradient'``.
         titles (Sequence[str], optional): A label per row. Defaults to None,
             ``view 0``, ``view 1``, ...
         panel_inches (float): Size of one image in inches. Defaults to 2.0.
@@ -116,9 +127,10 @@ def render_sampling_panels(images: ArrayLike,
         f'view {i}' for i in range(num_views)
     ]
     scaled = min_max_normalize(lam).numpy()
-    foreground = foreground_mask(lam, ratio)
+    box_map = -lam if box_rule == 'opposite' else lam
+    foreground = foreground_mask(box_map, ratio)
     peaks = torch.zeros_like(foreground).flatten(1)
-    peaks.scatter_(1, lam.flatten(1).argmax(dim=1, keepdim=True), True)
+    peaks.scatter_(1, box_map.flatten(1).argmax(dim=1, keepdim=True), True)
     chosen = peak_component(foreground, peaks.view_as(foreground))
     # other foreground components grey, the peak's component white
     foreground = (0.5 * foreground.float() + 0.5 * chosen.float()).numpy()
@@ -150,15 +162,17 @@ def render_sampling_panels(images: ArrayLike,
         y0, x0, y1, x1 = (int(v) for v in boxes[row])
         area = (y1 - y0) * (x1 - x0) / (height * width)
         box_ax.set_title('kept whole' if kept_whole[row] else
-                         f'box, {area:.0%} of view', fontsize=9)
+                         f'{BOX_TITLES[box_rule]}, {area:.0%} of view',
+                         fontsize=9)
 
         crop_ax.imshow(crops[row], interpolation='nearest')
         if row == 0:
             view_ax.set_title('view', fontsize=9)
             lam_ax.set_title('loss activation map', fontsize=9)
             crop_ax.set_title('crop, resized', fontsize=9)
-        fg_ax.set_title(f'foreground > {ratio:g}' if row == 0 else '',
-                        fontsize=9)
+        fg_ax.set_title(
+            f'{FOREGROUND_TITLES[box_rule]} > {ratio:g}' if row == 0 else '',
+            fontsize=9)
         for ax in axes[row]:
             ax.set_xticks([])
             ax.set_yticks([])
@@ -236,5 +250,6 @@ def render_sampling_result(inputs: Sequence[Tensor],
         result.boxes.cpu()[index],
         result.kept_whole.cpu()[index],
         ratio=ratio,
+        box_rule=result.box_rule,
         titles=titles,
         dpi=dpi)

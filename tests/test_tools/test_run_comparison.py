@@ -8,8 +8,7 @@ from PIL import Image
 
 from grass_mm.datasets import DubaiAerialDataset
 from grass_mm.datasets.converters import convert_dubai_aerial
-from grass_mm.utils.comparison import (markdown_table, parse_methods,
-                                       parse_miou)
+from grass_mm.utils.comparison import parse_methods, parse_miou, parse_seeds
 
 
 def test_parse_miou_takes_the_last_line():
@@ -19,17 +18,17 @@ def test_parse_miou_takes_the_last_line():
         parse_miou('mIoU 5')
 
 
-def test_methods_and_table():
+def test_methods_and_seeds():
     assert list(parse_methods(['b=x.py', 'a=y.py'])) == ['b', 'a']
     with pytest.raises(ValueError, match='NAME=CONFIG'):
         parse_methods(['grass'])
-    table = markdown_table([
-        dict(method='simclr', pretrain_config='s.py', miou=50.0),
-        dict(method='grass', pretrain_config='g.py', miou=51.57),
-    ], label_fraction=10)
-    assert table.splitlines()[-1] == '| grass | `g.py` | 10% | 51.57 | +1.57 |'
-    assert table.splitlines()[-2] == (
-        '| simclr | `s.py` | 10% | 50.00 | +0.00 |')
+    assert parse_seeds('3') == [0, 1, 2]
+    assert parse_seeds('4,1') == [4, 1]
+    assert parse_seeds('7,') == [7]
+    for bad, message in (('0', 'at least one'), ('1,1', 'twice'),
+                         ('a', 'count K')):
+        with pytest.raises(ValueError, match=message):
+            parse_seeds(bad)
 
 
 def write_tiny_dubai(root):
@@ -60,34 +59,60 @@ def test_comparison_of_simclr_and_grass_on_tiny_data(tools, tmp_path):
     loaders = ('train_dataloader', 'val_dataloader', 'test_dataloader')
     no_workers = [f'{loader}.{key}' for loader in loaders
                   for key in ('num_workers=0', 'persistent_workers=False')]
-    result = tools.run([
-        sys.executable, tools.repo_root / 'tools' / 'run_comparison.py',
-        '--methods',
+    methods = [
         f'simclr={demo / "simclr_r18_1xb16-4e_dubai-aerial-demo.py"}',
         f'grass={demo / "grass_r18_1xb16-4e_dubai-aerial-demo.py"}',
-        '--finetune',
-        demo / 'upernet_r18-grass_1xb8-300it_dubai-aerial-demo.py',
-        '--data-root', tmp_path / 'data', '--gpus', '1',
-        '--label-fraction', '50', '--work-dir', work_dir,
-        '--pretrain-options', 'train_cfg.max_epochs=2',
-        'train_dataloader.batch_size=8', 'train_dataloader.num_workers=0',
-        'train_dataloader.persistent_workers=False',
-        'train_dataloader.dataset.patch_size=None',
-        'train_dataloader.dataset.stride=None',
-        '--finetune-options', 'train_cfg.max_iters=4',
-        'train_cfg.val_interval=4', 'default_hooks.checkpoint.interval=4',
-        'param_scheduler.0.end=4', 'train_dataloader.batch_size=2',
-        *no_workers
-    ], cwd=tmp_path, timeout=600)
-    tools.assert_ok(result)
+    ]
+
+    def compare(*extra_methods):
+        return tools.run([
+            sys.executable, tools.repo_root / 'tools' / 'run_comparison.py',
+            '--methods', *methods, *extra_methods, '--finetune',
+            demo / 'upernet_r18-grass_1xb8-300it_dubai-aerial-demo.py',
+            '--data-root', tmp_path / 'data', '--gpus', '1', '--seeds', '3,',
+            '--label-fraction', '50', '--work-dir', work_dir,
+            '--pretrain-options', 'train_cfg.max_epochs=2',
+            'train_dataloader.batch_size=8', 'train_dataloader.num_workers=0',
+            'train_dataloader.persistent_workers=False',
+            'train_dataloader.dataset.patch_size=None',
+            'train_dataloader.dataset.stride=None',
+            '--finetune-options', 'train_cfg.max_iters=4',
+            'train_cfg.val_interval=4', 'default_hooks.checkpoint.interval=4',
+            'param_scheduler.0.end=4', 'train_dataloader.batch_size=2',
+            *no_workers
+        ], cwd=tmp_path, timeout=600)
+
+    # a third method that fails: the two finished runs are kept
+    result = compare(f'broken={tmp_path / "missing.py"}')
+    assert result.returncode != 0
+    assert 'broken, seed 3' in result.stdout + result.stderr
+    assert 'run the same command again to resume' in (result.stdout +
+                                                      result.stderr)
     report = json.loads((work_dir / 'results.json').read_text())
-    assert [row['method'] for row in report['rows']] == ['simclr', 'grass']
-    assert all(0 <= row['miou'] <= 100 for row in report['rows'])
-    assert report['rows'][1]['pretrained'].endswith('epoch_2.pth')
+    assert report['finished'] == 2 and report['planned'] == 3
+    assert [run['method'] for run in report['runs']] == ['simclr', 'grass']
+    assert all(0 <= run['miou'] <= 100 for run in report['runs'])
+    assert all(run['seed'] == 3 for run in report['runs'])
+    assert report['runs'][1]['pretrained'].endswith('epoch_2.pth')
+    grass_dir = work_dir / 'grass' / 'seed_3'
+    assert 'GraSS: GS training from epoch 2' in tools.read_log(
+        grass_dir / 'pretrain')
+    assert 'gs_box_area' not in tools.read_log(work_dir / 'simclr' /
+                                               'seed_3' / 'pretrain')
+    assert "seed=3" in tools.read_log(grass_dir / 'finetune_50pct')
+
+    # the same command again finishes without training anything twice
+    result = compare()
+    tools.assert_ok(result)
+    assert 'train.py' not in result.stdout and 'test.py' not in result.stdout
+    report = json.loads((work_dir / 'results.json').read_text())
+    assert report['finished'] == report['planned'] == 2
+    simclr, grass = report['summary']
+    assert simclr['difference'] is None and simclr['miou']['n'] == 1
+    assert grass['difference']['mean'] == pytest.approx(
+        report['runs'][1]['miou'] - report['runs'][0]['miou'])
+    assert grass['difference']['ci_low'] is None  # one seed: no interval
     table = (work_dir / 'results.md').read_text().splitlines()
     assert table[0].startswith('| method |') and len(table) == 4
-    assert table[3].startswith('| grass |') and '| 50% |' in table[3]
-    grass_log = tools.read_log(work_dir / 'grass' / 'pretrain')
-    assert 'GraSS: GS training from epoch 2' in grass_log
-    simclr_log = tools.read_log(work_dir / 'simclr' / 'pretrain')
-    assert 'gs_box_area' not in simclr_log
+    assert table[3].startswith('| grass |') and '| 50% | 1 |' in table[3]
+    assert (work_dir / 'per_seed_miou.png').stat().st_size > 0

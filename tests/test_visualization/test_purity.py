@@ -57,9 +57,11 @@ def test_purity_table_hand_computed():
     labels = np.stack([LABEL] * 3)
     gs = torch.tensor([[0, 0, 2, 3], [2, 0, 4, 2], [2, 2, 4, 4]])
     rnd = torch.tensor([[1, 2, 3, 5], [0, 2, 2, 4], [0, 0, 1, 1]])
-    table = purity_table(view_purities(labels, gs, rnd, 255))
-    assert list(table) == ['gs_box', 'random_box', 'whole_view',
-                           'gs_minus_random']
+    opp = torch.tensor([[0, 0, 4, 6], [0, 0, 1, 1], [0, 0, 1, 1]])
+    table = purity_table(view_purities(labels, gs, rnd, opp, 255))
+    assert list(table) == ['gs_box', 'random_box', 'opposite_box',
+                           'whole_view', 'gs_minus_random',
+                           'gs_minus_opposite']
     half = Z_95 * np.std([0.75, 0.5], ddof=1) / np.sqrt(2)
 
     def check(stats_, mean, half_width, n):
@@ -81,6 +83,14 @@ def test_purity_table_hand_computed():
     # paired over the two views where both boxes hold labels: 1/4, 1/2
     check(table['gs_minus_random']['purity'], 0.375, half, 2)
     check(table['gs_minus_random']['num_classes'], -1.0, 0.0, 2)
+    # opposite boxes: the whole map (1/2, 3 classes), then one pixel of
+    # class 0 twice (1, 1 class); paired with GS over views 0 and 1
+    opp_half = Z_95 * np.std([0.5, 1.0, 1.0], ddof=1) / np.sqrt(3)
+    check(table['opposite_box']['purity'], 2.5 / 3, opp_half, 3)
+    check(table['gs_minus_opposite']['purity'], 0.25,
+          Z_95 * np.std([0.5, 0.0], ddof=1) / np.sqrt(2), 2)
+    check(table['gs_minus_opposite']['num_classes'], -1.0,
+          Z_95 * np.std([-2, 0], ddof=1) / np.sqrt(2), 2)
 
 
 def test_summarise_hand_computed():

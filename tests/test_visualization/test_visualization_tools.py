@@ -90,14 +90,17 @@ def test_analyze_sampling_writes_the_table(grass_run, seg_dataset, tmp_path,
                       '--img-size', 32, '--batch-size', 3, '--device', 'cpu',
                       '--out', out, cwd=tmp_path)
     assert 'GS box' in stdout and 'random box' in stdout
+    assert 'opposite box' in stdout
     report = json.loads(out.read_text())
     assert report['num_images'] == 5 and report['num_views'] == 10
     assert report['img_size'] == 32 and report['seed'] == 0
     assert 0 < report['mean_box_area'] <= 1
     assert 0 <= report['kept_whole_fraction'] <= 1
     table = report['table']
-    assert list(table) == ['gs_box', 'random_box', 'whole_view',
-                           'gs_minus_random']
+    assert list(table) == ['gs_box', 'random_box', 'opposite_box',
+                           'whole_view', 'gs_minus_random',
+                           'gs_minus_opposite']
+    assert report['box_rule'] == 'gradient'
     # the label map: 4 rows ignored, then 16, 8 and 4 rows of classes 0-2
     whole = table['whole_view']
     for key in ('mean', 'ci_low', 'ci_high'):
@@ -105,7 +108,7 @@ def test_analyze_sampling_writes_the_table(grass_run, seg_dataset, tmp_path,
             Fraction(4, 7)
         assert whole['num_classes'][key] == 3
     assert whole['purity']['n'] == 10
-    for row in ('gs_box', 'random_box'):
+    for row in ('gs_box', 'random_box', 'opposite_box'):
         stats = table[row]
         assert 1 <= stats['purity']['n'] <= 10
         assert 4 / 7 - 1e-9 <= stats['purity']['mean'] <= 1

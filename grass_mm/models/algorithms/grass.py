@@ -8,7 +8,8 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import Tensor
 
-from ..utils import crop_and_resize, loss_activation_map, select_boxes
+from ..utils import (BOX_RULES, crop_and_resize, loss_activation_map,
+                     rule_boxes)
 from .guide_losses import get_guide_loss
 
 # The paper's setting: SimCLR with a ResNet-50 and a 2048-2048-128 MLP.
@@ -39,11 +40,14 @@ class SamplingResult(NamedTuple):
         boxes (Tensor): Boxes ``[y0, x0, y1, x1]``, end exclusive, (V*N, 4).
         kept_whole (Tensor): Views without foreground, kept whole, (V*N,).
         crops (Tensor): The boxes resized to the view size, (V*N, C, H, W).
+        box_rule (str): The rule the boxes come from (see
+            :mod:`~grass_mm.models.utils.box_rules`).
     """
     lam: Tensor
     boxes: Tensor
     kept_whole: Tensor
     crops: Tensor
+    box_rule: str = 'gradient'
 
 
 @MODELS.register_module()
@@ -77,6 +81,13 @@ class GraSS(BaseModel):
             Defaults to None, the paper's SimCLR with a ResNet-50.
         ratio (float): Foreground threshold between the map's minimum (0)
             and maximum (1). Defaults to 0.5.
+        box_rule (str): Where each view's box comes from. ``'gradient'``,
+            the paper's rule: the box of the map's strongest region.
+            Two controls for ablations: ``'random'``, a box of the same
+            size as the ``'gradient'`` box of that view and step, placed
+            uniformly at random (torch's global generator, so seeded by the
+            run's ``randomness.seed``); ``'opposite'``, the box chosen
+            from the negated map. Defaults to ``'gradient'``.
         data_preprocessor (dict, optional): Used as the algorithm's data
             preprocessor when the algorithm config has none. Defaults to
             None.
@@ -99,10 +110,14 @@ class GraSS(BaseModel):
     def __init__(self,
                  algorithm: Optional[dict] = None,
                  ratio: float = 0.5,
+                 box_rule: str = 'gradient',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if not 0.0 <= ratio < 1.0:
             raise ValueError(f'GraSS: `ratio` must lie in [0, 1), got {ratio}')
+        if box_rule not in BOX_RULES:
+            raise ValueError(f'GraSS: `box_rule` must be one of {BOX_RULES}, '
+                             f'got {box_rule!r}')
         algorithm = copy.deepcopy(algorithm or PAPER_ALGORITHM)
         if data_preprocessor is not None:
             algorithm.setdefault('data_preprocessor', data_preprocessor)
@@ -114,6 +129,7 @@ class GraSS(BaseModel):
             data_preprocessor=algorithm.data_preprocessor, init_cfg=init_cfg)
         self.algorithm = algorithm
         self.ratio = ratio
+        self.box_rule = box_rule
         self.gs_training = False
         self.sampling_stats: Dict[str, Tensor] = {}
         self.register_state_dict_post_hook(_strip_algorithm_prefix)
@@ -178,6 +194,15 @@ class GraSS(BaseModel):
         gradients do not underflow in float16 (no loss scaling is needed,
         and the maps do not depend on the loss's scale).
 
+        Each view's gradient is the one a training step of the wrapped
+        algorithm would take on these views (MoCo: in the step where that
+        view is the query), with batch norm seeing the same batches. A
+        momentum network (MoCo's key encoder, BYOL's target network) is used
+        as it stands; one never updated yet (GS training from the first
+        iteration) is used as its first update will set it, a copy of the
+        online network, as the algorithm's own ``loss()`` does. Nothing of
+        the algorithm's state changes but batch norm statistics.
+
         Args:
             inputs (list[Tensor]): The views, each of shape (N, C, H, W).
 
@@ -205,11 +230,15 @@ class GraSS(BaseModel):
         return (torch.cat([leaf.detach() for leaf in leaves]),
                 torch.cat(grads))
 
-    def sample(self, inputs: List[Tensor]) -> SamplingResult:
+    def sample(self,
+               inputs: List[Tensor],
+               box_rule: Optional[str] = None) -> SamplingResult:
         """Run the guide pass and the sampling on a batch of views.
 
         Args:
             inputs (list[Tensor]): The views, each of shape (N, C, H, W).
+            box_rule (str, optional): Overrides ``self.box_rule`` for this
+                call (e.g. to draw a control's boxes). Defaults to None.
 
         Returns:
             SamplingResult: Maps, boxes and crops of all views, view-major.
@@ -217,9 +246,10 @@ class GraSS(BaseModel):
         features, grads = self.guide(inputs)
         views = torch.cat(list(inputs))
         lam = loss_activation_map(features, grads, views.shape[-2:])
-        boxes, kept_whole = select_boxes(lam, self.ratio)
+        box_rule = box_rule or self.box_rule
+        boxes, kept_whole = rule_boxes(lam, self.ratio, box_rule)
         crops = crop_and_resize(views, boxes)
-        return SamplingResult(lam, boxes, kept_whole, crops)
+        return SamplingResult(lam, boxes, kept_whole, crops, box_rule)
 
 def _strip_algorithm_prefix(module: GraSS, state_dict: dict, prefix: str,
                             local_metadata: dict) -> None:

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The seeded study of docs/evidence.md on the embedded Dubai aerial imagery.
+#
+#   1. tools/run_comparison.py: SimCLR, GraSS and GraSS with each control
+#      (random boxes of the GS boxes' size, boxes of the negated map), each
+#      pretrained and fine-tuned once per seed at 100% and a low fraction of
+#      the labels (configs/evidence/);
+#   2. tools/analyze_sampling.py on every seed's GraSS checkpoints at the end
+#      of the warm-up, in the middle of GS training and at the end: class
+#      purity of the GS boxes against random and opposite boxes;
+#   3. tools/plot_purity_curve.py: the purity over the schedule.
+#
+# Interrupted, it resumes: finished runs and reports are kept.
+# Usage: bash tools/run_evidence_study.sh [SEEDS] [LOW_FRACTION]
+#   SEEDS defaults to 5, LOW_FRACTION (percent) to 10; WORK_DIR=... to write
+#   elsewhere than work_dirs/evidence.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash tools/setup_env.sh
+
+PY=.venv/bin/python
+SEEDS="${1:-5}"
+LOW="${2:-10}"
+WORK="${WORK_DIR:-work_dirs/evidence}"
+CFG=configs/evidence
+EPOCHS=4
+CHECKPOINTS=(2 3 4)  # end of warm-up, middle of GS training, end
+
+"$PY" tools/dataset_converters/dubai_aerial.py demo/dubai_aerial \
+    -o data/dubai-aerial
+
+"$PY" tools/run_comparison.py \
+    --methods simclr="$CFG/simclr_r18_1xb16-${EPOCHS}e_dubai-aerial.py" \
+              grass="$CFG/grass_r18_1xb16-${EPOCHS}e_dubai-aerial.py" \
+              grass-random-box="$CFG/grass-random-box_r18_1xb16-${EPOCHS}e_dubai-aerial.py" \
+              grass-opposite-box="$CFG/grass-opposite-box_r18_1xb16-${EPOCHS}e_dubai-aerial.py" \
+    --finetune "$CFG/upernet_r18_1xb8-100it_dubai-aerial.py" \
+    --seeds "$SEEDS" --label-fraction 100 "$LOW" --work-dir "$WORK"
+
+mkdir -p "$WORK/purity"
+for seed_dir in "$WORK"/grass/seed_*; do
+    seed="${seed_dir##*/seed_}"
+    for epoch in "${CHECKPOINTS[@]}"; do
+        out="$WORK/purity/grass_seed${seed}_epoch${epoch}.json"
+        [[ -f "$out" ]] && continue
+        "$PY" tools/analyze_sampling.py \
+            "$CFG/grass_r18_1xb16-${EPOCHS}e_dubai-aerial.py" \
+            "$seed_dir/pretrain/epoch_${epoch}.pth" \
+            --data-config data/dubai-aerial/img_dir/val \
+            data/dubai-aerial/ann_dir/val --reduce-zero-label \
+            --img-size 112 --seed "$seed" --out "$out"
+    done
+done
+"$PY" tools/plot_purity_curve.py "$WORK"/purity/grass_seed*_epoch*.json \
+    --warmup "${CHECKPOINTS[0]}" --out "$WORK/purity_curve.png"
