@@ -184,7 +184,7 @@ def test_initialisers_refuse_urls(server, marker, kind, init):
     url = server.add(payload(kind, marker), kind)
     backbone = MODELS.build(
         dict(
-            type='ResNet',
+            type='mmseg.ResNet',
             depth=18,
             init_cfg=dict(type=init, checkpoint=url, prefix='backbone.')))
     with pytest.raises(UnsafeCheckpointError, match=url):
