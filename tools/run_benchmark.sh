@@ -4,6 +4,7 @@
 # markdown table of mIoU in work_dirs/comparison_<dataset>/results.md.
 # Usage: tools/run_benchmark.sh DATASET DATA_ROOT GPUS [LABEL_FRACTION]
 #   DATASET: potsdam | loveda-urban | loveda-rural
+#   SEEDS=K (environment) repeats every run with K seeds (default 1).
 # Example: tools/run_benchmark.sh potsdam data/potsdam 8 10
 set -euo pipefail
 
@@ -29,4 +30,4 @@ exec "${PYTHON:-python}" "$ROOT/tools/run_comparison.py" \
     --methods "simclr=$ROOT/configs/simclr_r50_${DATASET}.py" \
     "grass=$ROOT/configs/grass_r50_${DATASET}.py" \
     --finetune "$FINETUNE" --data-root "$DATA_ROOT" --gpus "$GPUS" \
-    --label-fraction "$FRACTION" --work-dir "work_dirs/comparison_${DATASET}"
+    --label-fraction "$FRACTION" --seeds "${SEEDS:-1}" --work-dir "work_dirs/comparison_${DATASET}"

@@ -115,3 +115,24 @@ def test_render_a_real_sample():
     single = render_sampling_result(inputs, result, normalization,
                                     image_indices=[2])
     assert single.shape == (2 * 200 + 50, 5 * 200 + 80, 3)
+
+
+def test_opposite_panels_show_the_foreground_of_the_negated_map():
+    lam = smooth_maps(2, seed=3)
+    black = np.zeros((2, SIZE, SIZE, 3), np.uint8)
+    grids = {}
+    for rule, box_map in (('gradient', lam), ('opposite', -lam)):
+        boxes, kept_whole = select_boxes(box_map)
+        grids[rule] = render_sampling_panels(black, black, lam, boxes,
+                                             kept_whole, box_rule=rule)
+    # the foreground column (the third of five, 200 pixels each) is white
+    # where the map used for the box is above the threshold
+    column = slice(2 * grids['gradient'].shape[1] // 5 + 20,
+                   3 * grids['gradient'].shape[1] // 5 - 20)
+    white = {rule: (grid[:, column] > 250).all(axis=2).sum()
+             for rule, grid in grids.items()}
+    share = {rule: foreground_mask(m).float().mean().item()
+             for rule, m in (('gradient', lam), ('opposite', -lam))}
+    assert not (grids['gradient'] == grids['opposite']).all()
+    assert (white['gradient'] > white['opposite']) == (
+        share['gradient'] > share['opposite'])
