@@ -1,12 +1,14 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 """Read remote-sensing images (PNG, JPEG, TIFF/GeoTIFF) safely and in windows.
 
-Headers, TIFF and JPEG pixels are read through GDAL (``rasterio``): a
-window of a TIFF decodes only the strips or tiles it overlaps, so a patch of
-a 6000 x 6000 orthophoto costs about as much as the patch itself. PNG pixels
+Headers and TIFF pixels are read through GDAL (``rasterio``): a window of a
+TIFF decodes only the strips or tiles it overlaps, so a patch of a 6000 x
+6000 orthophoto costs about as much as the patch itself. PNG and JPEG pixels
 are decoded whole by Pillow (OpenCV for 16-bit multi-band PNGs, which Pillow
-cuts to 8 bits), because GDAL's PNG driver returns a truncated PNG padded
-with zeros instead of failing. Every failure is raised as
+cuts to 8 bits): GDAL's PNG driver returns a truncated PNG padded with zeros
+instead of failing, OpenCV pads a truncated JPEG with grey rows, and
+Pillow's JPEG pixels are exactly OpenCV's (and so mmcv's loaders') where
+GDAL's JPEG decoder differs by a few levels. Every failure is raised as
 :class:`ImageReadError` naming the file and what was expected, never as a
 silent ``None``, a zero-filled or a grey image.
 
@@ -119,9 +121,9 @@ def read_raster(path: str,
                     f'{path}: window (y0, x0, y1, x1)={tuple(window)} does '
                     f'not lie inside the {dataset.height} x {dataset.width} '
                     'image')
-        if dataset.driver == 'PNG':
+        if dataset.driver in ('PNG', 'JPEG'):
             shape = (dataset.height, dataset.width, dataset.count)
-            pixels = _decode_png(path, shape, dataset.dtypes[0])
+            pixels = _decode_whole(path, shape, dataset.dtypes[0])
             return np.ascontiguousarray(pixels[y0:y1, x0:x1][..., bands])
         try:
             with rasterio.Env(**_GDAL_OPTIONS):
@@ -135,9 +137,10 @@ def read_raster(path: str,
     return np.ascontiguousarray(pixels.transpose(1, 2, 0))
 
 
-def _decode_png(path: str, shape: Tuple[int, int, int],
-                dtype: str) -> np.ndarray:
-    """Decode a whole PNG strictly, as ``(H, W, C)`` in file band order."""
+def _decode_whole(path: str, shape: Tuple[int, int, int],
+                  dtype: str) -> np.ndarray:
+    """Decode a whole PNG or JPEG strictly, as ``(H, W, C)`` in file band
+    order; a truncated file fails (Pillow's default)."""
     if dtype == 'uint16' and shape[2] in (3, 4):
         pixels = cv2.imread(path, cv2.IMREAD_UNCHANGED)
         if pixels is None:

@@ -1,5 +1,7 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 """Windowed reads, the 16-bit rule and the messages of bad files."""
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -154,3 +156,17 @@ def test_png_band_layouts(tmp_path):
     Image.fromarray(indices > 1).save(tmp_path / 'bits.png')
     np.testing.assert_array_equal(
         read_raster(str(tmp_path / 'bits.png'))[..., 0], indices > 1)
+
+
+def test_jpeg_pixels_are_opencvs_and_a_truncated_one_fails(tmp_path):
+    """The demo's JPEGs decode exactly as OpenCV (mmcv's loaders) decodes
+    them; cut in half, OpenCV pads grey rows, the checked reader refuses."""
+    demo = (Path(__file__).resolve().parents[2] / 'demo' / 'dubai_aerial' /
+            'Tile 1' / 'images' / 'image_part_001.jpg')
+    np.testing.assert_array_equal(read_raster(str(demo)),
+                                  cv2.imread(str(demo))[..., ::-1])
+    cut = truncated_copy(demo, tmp_path / 'cut.jpg')
+    assert cv2.imread(cut) is not None  # OpenCV accepts it
+    with pytest.raises(ImageReadError, match=f'{cut}: cannot decode the '
+                       'image .*truncated'):
+        read_raster(cut)
