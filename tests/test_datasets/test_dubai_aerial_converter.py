@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 import pytest
-from mmengine.registry import init_default_scope
+from mmengine.registry import DefaultScope
 from PIL import Image
 
 from grass_mm.datasets import DubaiAerialDataset
@@ -82,12 +82,14 @@ def test_tool_converts_and_the_dataset_reads_it(tmp_path):
         sys.executable, 'tools/dataset_converters/dubai_aerial.py',
         str(src), '-o', str(out), '--clip-size', '40', '--stride', '40'
     ], cwd=ROOT, check=True, capture_output=True)
-    init_default_scope('mmseg')
-    dataset = DubaiAerialDataset(
-        data_root=str(out),
-        data_prefix=dict(img_path='img_dir/val', seg_map_path='ann_dir/val'),
-        pipeline=[dict(type='LoadImageFromFile'),
-                  dict(type='LoadAnnotations', reduce_zero_label=True)])
-    sample = dataset[0]
+    # a scope for this test only: a global one leaks into later tests
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        dataset = DubaiAerialDataset(
+            data_root=str(out),
+            data_prefix=dict(img_path='img_dir/val',
+                             seg_map_path='ann_dir/val'),
+            pipeline=[dict(type='LoadImageFromFile'),
+                      dict(type='LoadAnnotations', reduce_zero_label=True)])
+        sample = dataset[0]
     assert len(dataset) == 8 * 2 * 2
     assert set(np.unique(sample['gt_seg_map'])) == {0, 1, 2, 3, 255}
