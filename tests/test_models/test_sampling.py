@@ -180,3 +180,43 @@ def test_crop_and_resize_matches_per_view_interpolate(size):
 def test_crop_and_resize_checks_shapes():
     with pytest.raises(ValueError, match='boxes'):
         crop_and_resize(torch.rand(2, 3, 8, 8), torch.zeros(3, 4))
+
+
+def quantised_maps(num: int, seed: int) -> torch.Tensor:
+    """Smooth maps on a grid of 1/64, where shifts and halvings are exact."""
+    return torch.round(smooth_maps(num, size=(48, 64), seed=seed) * 64) / 64
+
+
+def test_boxes_ignore_positive_rescaling_and_shifts():
+    lam = quantised_maps(40, seed=5)
+    boxes, kept_whole = select_boxes(lam)
+    for scale, shift in [(2.0**-20, 0.0), (2.0**12, 0.0), (1.0, -8.0),
+                         (0.5, 3.0)]:
+        other, other_kept = select_boxes(lam * scale + shift)
+        assert torch.equal(other, boxes), (scale, shift)
+        assert torch.equal(other_kept, kept_whole)
+
+
+def test_maps_are_not_divided_by_their_maximum():
+    """The reference divides each map by its maximum; we keep the sign.
+
+    Where the maximum is positive, that division is a positive rescaling and
+    gives our boxes. Where it is <= 0 it inverts the map (or makes it
+    non-finite); our box still holds the view's highest value.
+    """
+    lam = quantised_maps(30, seed=6)
+    top = lam.flatten(1).amax(dim=1).view(-1, 1, 1)
+    positive, negative, at_zero = lam - top + 4, lam - top - 4, lam - top
+    boxes, kept_whole = select_boxes(positive)
+    assert not kept_whole.any()
+    assert torch.equal(select_boxes(positive / 4)[0], boxes)  # reference
+    assert torch.equal(select_boxes(negative)[0], boxes)
+    assert torch.equal(select_boxes(at_zero)[0], boxes)
+    assert not select_boxes(at_zero)[1].any()
+    for view, (y0, x0, y1, x1) in zip(negative, boxes.tolist()):
+        y, x = np.unravel_index(int(view.argmax()), view.shape)
+        assert y0 <= y < y1 and x0 <= x < x1
+    # the reference's division of a negative map boxes its minimum instead
+    inverted = select_boxes(negative / -4)[0]
+    assert torch.equal(inverted, select_boxes(-lam)[0])
+    assert (inverted != boxes).any(dim=1).all()

@@ -9,12 +9,22 @@ last map a leaf that requires grad) and returns the leaves, one per view
 group, in the order of the views. It must not change any state of the
 algorithm (no momentum update, no queue update).
 
+A momentum network (MoCo's key encoder, BYOL's target network) is used as
+it stands, except before its first update: mmengine's averaged models copy
+the online network at their first update, so until then (GS training from
+the first iteration, ``warmup_iters=0``) the guide pass runs the momentum
+network with the online network's parameters and buffers, which is what
+that update makes it, and leaves it unchanged (:func:`momentum_forward`).
+A momentum network loaded from a checkpoint has been updated and is used
+as loaded.
+
 Register a guide loss for another algorithm with :func:`register_guide_loss`.
 """
 from typing import Callable, Dict, List, Tuple
 
 import torch
 import torch.nn.functional as F
+from mmengine.model import BaseAveragedModel
 from mmpretrain.models import BYOL, MoCo
 from mmpretrain.models.utils import batch_shuffle_ddp, batch_unshuffle_ddp
 from torch import Tensor, nn
@@ -67,11 +77,42 @@ def simclr_guide_loss(algorithm: NTXentSimCLR, views: List[Tensor],
 
 
 @torch.no_grad()
+def momentum_forward(momentum_net: BaseAveragedModel, online: nn.Module,
+                     inputs: Tensor) -> Tuple[Tensor, ...]:
+    """Run a momentum network, synchronised if it was never updated.
+
+    Args:
+        momentum_net (BaseAveragedModel): The momentum network, an
+            averaged copy of ``online``.
+        online (nn.Module): The network it averages.
+        inputs (Tensor): The network's input.
+
+    Returns:
+        tuple[Tensor, ...]: The momentum network's output. Before its first
+        update (``steps == 0``) it is computed with the parameters and (a
+        copy of the) buffers of ``online``, as that update will set them;
+        neither network is changed.
+    """
+    if bool(momentum_net.steps > 0):
+        return momentum_net(inputs)
+    state = dict(online.named_parameters())
+    state.update((name, buffer.clone())
+                 for name, buffer in online.named_buffers())
+    return torch.func.functional_call(momentum_net.module, state, (inputs, ))
+
+
+def _online_encoder(algorithm: nn.Module) -> nn.Module:
+    """The online network that MoCo and BYOL average: backbone and neck."""
+    return nn.Sequential(algorithm.backbone, algorithm.neck)
+
+
+@torch.no_grad()
 def _moco_keys(algorithm: MoCo, view: Tensor) -> Tensor:
     """MoCo's keys of a view from the momentum encoder, without updating."""
     view, idx_unshuffle = batch_shuffle_ddp(view)
-    keys = F.normalize(algorithm.encoder_k(view)[0], dim=1)
-    return batch_unshuffle_ddp(keys, idx_unshuffle)
+    keys = momentum_forward(algorithm.encoder_k, _online_encoder(algorithm),
+                            view)[0]
+    return batch_unshuffle_ddp(F.normalize(keys, dim=1), idx_unshuffle)
 
 
 @register_guide_loss(MoCo)
@@ -101,8 +142,11 @@ def byol_guide_loss(algorithm: BYOL, views: List[Tensor],
     """BYOL: symmetric loss, online projections against target ones."""
     features = [extract(view) for view in views]
     online = [algorithm.neck(x)[0] for x in features]
-    with torch.no_grad():
-        target = [algorithm.target_net(view)[0] for view in views]
+    encoder = _online_encoder(algorithm)
+    target = [
+        momentum_forward(algorithm.target_net, encoder, view)[0]
+        for view in views
+    ]
     loss = 2. * (algorithm.head.loss(online[0], target[1]) +
                  algorithm.head.loss(online[1], target[0]))
     return loss, [x[-1] for x in features]

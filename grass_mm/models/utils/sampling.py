@@ -22,9 +22,16 @@ def loss_activation_map(features: Tensor, grads: Tensor,
     With ``F`` a view's feature map (C x h x w) and ``G`` the gradient of the
     contrastive loss with respect to it, the map is
     ``M = mean_c(mean_hw(G_c) * F_c)``, upsampled bilinearly (half-pixel
-    centres) to the view's size. No ReLU and no rescaling are applied: the
-    boxes of :func:`select_boxes` only depend on the map's own min-max range,
-    so any positive rescaling gives the same result.
+    centres) to the view's size. No ReLU and no rescaling are applied.
+
+    The reference implementation divides each map by its maximum; we do
+    not. :func:`select_boxes` thresholds the map between its own minimum
+    and maximum, so where the reference's division is a positive rescaling
+    (maximum > 0) the boxes are the same, and every finite map, including
+    one whose maximum is <= 0, keeps the sign of the loss gradient: its box
+    holds the view's highest value. (Divided by a negative maximum the
+    reference's map is inverted, so its box would hold the lowest value; by
+    a zero maximum it is not finite.)
 
     Args:
         features (Tensor): Last backbone feature maps, shape (N, C, h, w).
@@ -122,6 +129,12 @@ def _first_true(mask: Tensor) -> Tensor:
 def foreground_mask(lam: Tensor, ratio: float = 0.5) -> Tensor:
     """Threshold each map between its own minimum and maximum.
 
+    The rule does not change under a positive rescaling or a shift of a map
+    (``a * lam + b`` with ``a > 0`` has the same foreground, up to rounding),
+    so no map is normalised first and a map whose maximum is <= 0 is
+    thresholded like any other; a negative scale selects the opposite
+    region.
+
     Args:
         lam (Tensor): Maps of shape (N, H, W).
         ratio (float): Threshold between the map's minimum (0) and maximum
@@ -129,7 +142,8 @@ def foreground_mask(lam: Tensor, ratio: float = 0.5) -> Tensor:
 
     Returns:
         Tensor: Boolean masks ``lam > lo + ratio * (hi - lo)``, shape
-        (N, H, W); all False for a map holding a non-finite value.
+        (N, H, W); all False for a constant map or one holding a non-finite
+        value.
     """
     flat = lam.reshape(lam.shape[0], -1)
     finite = torch.isfinite(flat).all(dim=1)
@@ -146,6 +160,13 @@ def select_boxes(lam: Tensor, ratio: float = 0.5) -> Tuple[Tensor, Tensor]:
     8-connected foreground component that holds the map's peak (the first
     maximum in row-major order). A view without foreground (constant map)
     or with a non-finite value is kept whole.
+
+    The maps are used as they are, not divided by their maximum as in the
+    reference implementation: the boxes are the same for ``a * lam + b``
+    with any ``a > 0``, so they agree with the reference wherever its
+    maximum is positive, and a map whose maximum is <= 0 (which the
+    reference's division inverts, or makes non-finite) still gets the box
+    of its highest region (see :func:`loss_activation_map`).
 
     Args:
         lam (Tensor): Maps of shape (N, H, W).
