@@ -78,8 +78,10 @@ def reference_guide(algorithm: nn.Module,
             torch.cat([m.grad for m in maps]))
 
 
-def preprocessed_views(model: GraSS, seed: int = 1) -> List[Tensor]:
-    return model.data_preprocessor(make_batch(seed=seed), True)['inputs']
+def preprocessed_views(model: GraSS) -> List[Tensor]:
+    """Two views of two random 64 x 64 images."""
+    batch = make_batch(num=2, seed=1)
+    return model.data_preprocessor(batch, True)['inputs']
 
 
 def momentum_net_state(model: GraSS) -> dict:
@@ -145,7 +147,7 @@ def test_a_resumed_momentum_network_is_used_as_loaded(name):
     """A momentum network loaded from a checkpoint (updated at least once)
     is neither overwritten nor bypassed by the guide pass."""
     trained = build_grass(name)
-    trained.train_step(make_batch(seed=7), sgd(trained))  # updated once
+    trained.train_step(make_batch(num=2, seed=7), sgd(trained))  # 1 update
     resumed = build_grass(name, seed=3)
     resumed.load_state_dict(trained.state_dict())
     momentum_net = getattr(resumed.algorithm, MOMENTUM_NETS[name])
