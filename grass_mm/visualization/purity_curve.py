@@ -113,10 +113,12 @@ def render_purity_curve(curves: Dict[str, List[dict]],
     _plot_rows(regions, curves, REGION_ROWS)
     _plot_rows(differences, curves, DIFFERENCE_ROWS)
     differences.axhline(0.0, color='black', linewidth=0.8)
+    steps = sorted({p['step'] for points in curves.values() for p in points})
     for ax, title in ((regions, 'class purity of the box'),
                       (differences, 'paired difference of purity')):
         if warmup is not None:
             ax.axvline(warmup, color='grey', linestyle='--', linewidth=0.8)
+        ax.set_xticks(steps)
         ax.set_xlabel(unit)
         ax.set_title(title, fontsize=9)
         ax.grid(linewidth=0.4)
