@@ -257,11 +257,11 @@ def format_purity_table(table: Dict[str, dict]) -> str:
         str: One line per row: mean and 95% confidence interval of the
         purity and of the number of classes, and the views counted.
     """
-    lines = [f'{"region":<12}  {"purity, mean [95% CI]":<28}  '
+    lines = [f'{"region":<13}  {"purity, mean [95% CI]":<28}  '
              f'{"classes, mean [95% CI]":<28}  views']
     for row, name in ROWS:
         stats = table[row]
-        lines.append(f'{name:<12}  {_interval(stats["purity"], 3):<28}  '
+        lines.append(f'{name:<13}  {_interval(stats["purity"], 3):<28}  '
                      f'{_interval(stats["num_classes"], 2):<28}  '
                      f'{stats["purity"]["n"]}')
     return '\n'.join(lines)
