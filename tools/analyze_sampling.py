@@ -25,7 +25,6 @@ Example:
 """
 import argparse
 import json
-import math
 import os
 import os.path as osp
 
@@ -33,6 +32,7 @@ from mmengine.config import Config, DictAction
 from mmengine.device import get_device
 
 import grass_mm  # noqa: F401
+from grass_mm.utils.json_values import nan_to_none
 from grass_mm.visualization import (analyze_sampling_purity,
                                     build_labelled_dataset,
                                     format_purity_table, labelled_dataset_cfg,
@@ -71,15 +71,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override settings of the config, key=value')
     return parser.parse_args()
-
-
-def _json_ready(value):
-    """NaN (no data) becomes null: JSON has no NaN."""
-    if isinstance(value, dict):
-        return {key: _json_ready(item) for key, item in value.items()}
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 def main() -> None:
@@ -126,7 +117,7 @@ def main() -> None:
     if out_dir:
         os.makedirs(out_dir, exist_ok=True)
     with open(args.out, 'w') as f:
-        json.dump(_json_ready(report), f, indent=2)
+        json.dump(nan_to_none(report), f, indent=2)
     print(f'-> {args.out}')
 
 

@@ -28,7 +28,6 @@ Example (8 GPUs, Potsdam, 5 seeds, 100 % and 10 % of the labels):
 """
 import argparse
 import json
-import math
 import os
 import os.path as osp
 import subprocess
@@ -39,6 +38,7 @@ from PIL import Image
 
 from grass_mm.utils.comparison import (last_checkpoint, parse_methods,
                                        parse_miou, parse_seeds)
+from grass_mm.utils.json_values import nan_to_none
 from grass_mm.utils.seed_statistics import (seeded_markdown_table,
                                             summarise_runs)
 from grass_mm.visualization.seed_plot import render_seed_plot
@@ -134,23 +134,12 @@ def write_reports(work_dir: str, methods: dict, seeds: List[int],
     planned = len(methods) * len(seeds) * len(fractions)
     write_json(
         osp.join(work_dir, 'results.json'),
-        _no_nan(dict(baseline=names[0], methods=methods, seeds=seeds,
+        nan_to_none(dict(baseline=names[0], methods=methods, seeds=seeds,
                      label_fractions=fractions, finished=len(runs),
                      planned=planned, summary=rows, runs=runs)))
     Image.fromarray(render_seed_plot(runs, names)).save(
         osp.join(work_dir, 'per_seed_miou.png'))
     print(f'\n{len(runs)} of {planned} runs finished\n{table}', flush=True)
-
-
-def _no_nan(value):
-    """NaN (undefined for one seed) becomes null: JSON has no NaN."""
-    if isinstance(value, dict):
-        return {key: _no_nan(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_no_nan(item) for item in value]
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 def main() -> None:

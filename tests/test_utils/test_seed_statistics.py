@@ -1,10 +1,12 @@
 """Tests of the statistics of seeded comparisons and of their plot."""
+import json
 import math
 
 import numpy as np
 import pytest
 from scipy import stats
 
+from grass_mm.utils.json_values import nan_to_none
 from grass_mm.utils.seed_statistics import (seeded_markdown_table,
                                             student_interval, summarise_runs)
 from grass_mm.visualization.seed_plot import render_seed_plot
@@ -109,3 +111,10 @@ def test_seed_plot_draws_every_fraction():
     assert (image < 250).any()  # something is drawn
     with pytest.raises(ValueError, match='no finished run'):
         render_seed_plot([], ['simclr'])
+
+
+def test_nan_to_none_makes_reports_json_ready():
+    value = dict(a=math.nan, b=[1.0, math.nan, (2, math.nan)], c='x')
+    assert nan_to_none(value) == dict(a=None, b=[1.0, None, [2, None]],
+                                      c='x')
+    json.dumps(nan_to_none(value), allow_nan=False)
