@@ -1,4 +1,10 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
-from .hooks import GradientGuidedSamplerHook, GraSSVisualizationHook
+from .embedding_readers import get_embedding_reader, register_embedding_reader
+from .hooks import (EmbeddingHealthHook, GradientGuidedSamplerHook,
+                    GraSSVisualizationHook)
 
-__all__ = ['GradientGuidedSamplerHook', 'GraSSVisualizationHook']
+__all__ = [
+    'EmbeddingHealthHook', 'GradientGuidedSamplerHook',
+    'GraSSVisualizationHook', 'get_embedding_reader',
+    'register_embedding_reader'
+]

@@ -20,7 +20,7 @@ as loaded.
 
 Register a guide loss for another algorithm with :func:`register_guide_loss`.
 """
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, List, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -29,13 +29,17 @@ from mmpretrain.models import BYOL, MoCo
 from mmpretrain.models.utils import batch_shuffle_ddp, batch_unshuffle_ddp
 from torch import Tensor, nn
 
+from ...utils.type_registry import TypeRegistry
 from .nt_xent_simclr import NTXentSimCLR
 
 Extract = Callable[[Tensor], Tuple[Tensor, ...]]
 GuideLoss = Callable[[nn.Module, List[Tensor], Extract],
                      Tuple[Tensor, List[Tensor]]]
 
-_GUIDE_LOSSES: Dict[type, GuideLoss] = {}
+_GUIDE_LOSSES: TypeRegistry[GuideLoss] = TypeRegistry(
+    'GraSS cannot wrap',
+    'guide loss',
+    'Register a guide loss with `grass_mm.models.register_guide_loss`.')
 
 
 def register_guide_loss(algorithm_type: type) -> Callable:
@@ -48,24 +52,12 @@ def register_guide_loss(algorithm_type: type) -> Callable:
         ...     loss = ...  # the algorithm's loss from ``features``
         ...     return loss, [features[-1]]
     """
-
-    def _register(func: GuideLoss) -> GuideLoss:
-        _GUIDE_LOSSES[algorithm_type] = func
-        return func
-
-    return _register
+    return _GUIDE_LOSSES.register(algorithm_type)
 
 
 def get_guide_loss(algorithm: nn.Module) -> GuideLoss:
     """Find the guide loss of ``algorithm`` through its class hierarchy."""
-    for cls in type(algorithm).__mro__:
-        if cls in _GUIDE_LOSSES:
-            return _GUIDE_LOSSES[cls]
-    supported = ', '.join(sorted(cls.__name__ for cls in _GUIDE_LOSSES))
-    raise TypeError(
-        f'GraSS cannot wrap {type(algorithm).__name__}: no guide loss is '
-        f'registered for it (supported: {supported}). Register one with '
-        '`grass_mm.models.register_guide_loss`.')
+    return _GUIDE_LOSSES.get(algorithm)
 
 
 @register_guide_loss(NTXentSimCLR)
