@@ -10,7 +10,11 @@
 #      purity of the GS boxes against random and opposite boxes;
 #   3. tools/plot_purity_curve.py: the purity over the schedule.
 #
-# Interrupted, it resumes: finished runs and reports are kept.
+# Interrupted, it resumes: finished runs and reports are kept. The result of
+# every finished fine-tuning and purity analysis is also kept in
+# docs/evidence/runs/ (small JSON files, committed), and restored from there
+# first, so the study grows over machines: a rerun with more seeds trains
+# only the seeds that no run has finished.
 # Usage: bash tools/run_evidence_study.sh [SEEDS] [LOW_FRACTION]
 #   SEEDS defaults to 5, LOW_FRACTION (percent) to 10; WORK_DIR=... to write
 #   elsewhere than work_dirs/evidence.
@@ -27,6 +31,39 @@ WORK="${WORK_DIR:-work_dirs/evidence}"
 CFG=configs/evidence
 EPOCHS=4
 CHECKPOINTS=(2 3 4)  # end of warm-up, middle of GS training, end
+RUNS=docs/evidence/runs
+
+# finished results: RUNS/{method}/seed_{s}/finetune_{p}pct.json and
+# RUNS/purity/*.json <-> WORK/{method}/seed_{s}/finetune_{p}pct/result.json
+# and WORK/purity/*.json
+restore() {
+    local file run
+    [[ -d "$RUNS" ]] || return 0
+    while IFS= read -r file; do
+        run="$WORK/${file#"$RUNS"/}"
+        run="${run%.json}/result.json"
+        [[ -f "$run" ]] || { mkdir -p "${run%/*}"; cp "$file" "$run"; }
+    done < <(find "$RUNS" -path "$RUNS/purity" -prune -o \
+                  -name 'finetune_*pct.json' -print)
+    mkdir -p "$WORK/purity"
+    find "$RUNS/purity" -name '*.json' -exec cp -n {} "$WORK/purity/" \; \
+        2>/dev/null || true
+}
+archive() {
+    local run file
+    while IFS= read -r run; do
+        file="$RUNS/${run#"$WORK"/}"
+        file="${file%/result.json}.json"
+        mkdir -p "${file%/*}"
+        cp "$run" "$file"
+    done < <(find "$WORK" -path '*/finetune_*pct/result.json')
+    if [[ -d "$WORK/purity" ]]; then
+        mkdir -p "$RUNS/purity"
+        find "$WORK/purity" -name '*.json' -exec cp {} "$RUNS/purity/" \;
+    fi
+}
+restore
+trap archive EXIT
 
 "$PY" tools/dataset_converters/dubai_aerial.py demo/dubai_aerial \
     -o data/dubai-aerial
