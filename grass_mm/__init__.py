@@ -21,7 +21,8 @@ from .utils.checkpoint_loaders import (  # noqa: E402
 register_checkpoint_safe_globals()
 register_safe_checkpoint_loaders()
 
-from . import datasets, engine, models, visualization  # noqa: E402,F401
+from . import (datasets, engine, evaluation, models,  # noqa: E402,F401
+               visualization)
 from .models import (crop_and_resize, foreground_mask,  # noqa: E402
                      loss_activation_map, select_boxes)
 

@@ -1,10 +1,10 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 from .embedding_readers import get_embedding_reader, register_embedding_reader
 from .hooks import (EmbeddingHealthHook, GradientGuidedSamplerHook,
-                    GraSSVisualizationHook)
+                    GraSSVisualizationHook, SegmentationProbeHook)
 
 __all__ = [
     'EmbeddingHealthHook', 'GradientGuidedSamplerHook',
-    'GraSSVisualizationHook', 'get_embedding_reader',
+    'GraSSVisualizationHook', 'SegmentationProbeHook', 'get_embedding_reader',
     'register_embedding_reader'
 ]

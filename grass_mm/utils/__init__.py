@@ -9,6 +9,7 @@ from .config import (add_dump_results, enable_amp, enable_auto_scale_lr,
                      set_work_dir, strip_collate_fn_scope)
 from .launcher import build_runner, init_cpu_process_group, setup_launcher
 from .model_wrapper import CPUDistributedDataParallel
+from .pretraining_model import load_pretraining_model
 from .version_check import (OpenMMLabVersionError, check_version_mapping,
                             check_versions, find_version_problems,
                             installed_versions)
@@ -20,7 +21,8 @@ __all__ = [
     'check_versions', 'checkpoint_safe_globals', 'enable_amp',
     'enable_auto_scale_lr', 'enable_visualization',
     'explain_unsafe_checkpoint', 'find_version_problems',
-    'init_cpu_process_group', 'installed_versions', 'load_weights_only',
+    'init_cpu_process_group', 'installed_versions', 'load_pretraining_model',
+    'load_weights_only',
     'prepare_cpu_distributed', 'register_checkpoint_safe_globals',
     'register_safe_checkpoint_loaders', 'set_resume', 'set_work_dir',
     'setup_launcher', 'strip_collate_fn_scope'

@@ -1,14 +1,14 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
+from ..datasets.labelled_dataset import (build_labelled_dataset,
+                                         labelled_dataset_cfg)
 from ..models.utils import random_boxes_like
 from .figures import figure_to_array, new_figure
 from .images import (Normalization, denormalize_views,
                      preprocessor_normalization)
 from .loading import load_grass_model
 from .purity import Summary, box_purity, boxes_purity, summarise
-from .sampling_analysis import (analyze_sampling_purity,
-                                build_labelled_dataset, format_purity_table,
-                                labelled_dataset_cfg, purity_table,
-                                view_purities)
+from .sampling_analysis import (analyze_sampling_purity, format_purity_table,
+                                purity_table, view_purities)
 from .sampling_curves import (curve, find_scalar_logs, gs_start,
                               load_training_scalars, render_sampling_curves)
 from .sampling_panels import (min_max_normalize, render_sampling_panels,

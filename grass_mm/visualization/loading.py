@@ -1,15 +1,9 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 """Build a GraSS model from a config and a checkpoint, for offline analysis."""
-import copy
-
 from mmengine.config import Config
-from mmengine.model import revert_sync_batchnorm
-from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
-from mmpretrain.registry import MODELS
 from torch import nn
 
-from ..utils import explain_unsafe_checkpoint
+from ..utils.pretraining_model import load_pretraining_model
 
 
 def load_grass_model(cfg: Config,
@@ -17,12 +11,10 @@ def load_grass_model(cfg: Config,
                      device: str = 'cpu') -> nn.Module:
     """Build the `GraSS <https://arxiv.org/abs/2306.15868>`_ model of a config.
 
-    Sets the config's default scope (``mmpretrain`` when it names none),
-    builds ``cfg.model`` with the config's top-level ``data_preprocessor``
-    when the model has none (as mmengine's Runner does), turns SyncBN into
-    BN (one process), loads every weight of ``checkpoint`` (strictly: a
-    partly loaded sampler would show nothing meaningful) and puts the model
-    in eval mode, so batch norm uses its running statistics.
+    :func:`~grass_mm.utils.load_pretraining_model` for a model with a
+    sampler: the config's default scope, SyncBN as BN, every weight of the
+    checkpoint loaded strictly (a partly loaded sampler would show nothing
+    meaningful), eval mode.
 
     Args:
         cfg (Config): A GraSS pretraining config.
@@ -38,16 +30,9 @@ def load_grass_model(cfg: Config,
         UnsafeCheckpointError: When the checkpoint holds a pickled object
             outside grass_mm's allow-list.
     """
-    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    model_cfg = copy.deepcopy(cfg.model)
-    if cfg.get('data_preprocessor') is not None:
-        model_cfg.setdefault('data_preprocessor',
-                             copy.deepcopy(cfg.data_preprocessor))
-    model = MODELS.build(model_cfg)
+    model_type = cfg.model.get('type')
+    model = load_pretraining_model(cfg, checkpoint, device)
     if not hasattr(model, 'sample'):
-        raise TypeError(f'{cfg.model.get("type")} has no sampler: the config '
-                        'must build a GraSS model')
-    model = revert_sync_batchnorm(model)
-    with explain_unsafe_checkpoint(checkpoint):
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
-    return model.to(device).eval()
+        raise TypeError(f'{model_type} has no sampler: the config must '
+                        'build a GraSS model')
+    return model

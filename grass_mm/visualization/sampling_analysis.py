@@ -16,10 +16,9 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
-from mmengine.registry import DefaultScope
-from mmseg.registry import DATASETS
 from torch import nn
 
+from ..datasets.labelled_dataset import build_labelled_dataset
 from ..models.utils import random_boxes_like, rule_boxes
 from .purity import boxes_purity, summarise
 from .view_batches import (deterministic_batch, deterministic_label_views,
@@ -36,57 +35,6 @@ DIFFERENCES = (('gs_minus_random', 'gs_box', 'random_box'),
                ('gs_minus_opposite', 'gs_box', 'opposite_box'))
 VIEWS_NOTE = ('two deterministic views per image: resized to img_size x '
               'img_size (bilinear; labels nearest) and its horizontal mirror')
-
-
-def labelled_dataset_cfg(img_dir: str,
-                         ann_dir: str,
-                         img_suffix: str = '.png',
-                         seg_map_suffix: str = '.png',
-                         reduce_zero_label: bool = False) -> dict:
-    """An mmseg dataset config for a folder of images and one of labels.
-
-    Args:
-        img_dir (str): The images.
-        ann_dir (str): Label maps of class ids with the same names.
-        img_suffix (str): Suffix of the images. Defaults to ``'.png'``.
-        seg_map_suffix (str): Suffix of the label maps. Defaults to
-            ``'.png'``.
-        reduce_zero_label (bool): Whether label 0 means "unlabelled" (it
-            becomes 255 and the others move down by one). Defaults to False.
-
-    Returns:
-        dict: A ``BaseSegDataset`` config without a pipeline.
-    """
-    return dict(
-        type='BaseSegDataset',
-        data_prefix=dict(img_path=img_dir, seg_map_path=ann_dir),
-        img_suffix=img_suffix,
-        seg_map_suffix=seg_map_suffix,
-        reduce_zero_label=reduce_zero_label)
-
-
-def build_labelled_dataset(dataset_cfg: dict) -> Sequence[dict]:
-    """Build an mmseg dataset that loads images and label maps only.
-
-    The dataset's own pipeline is replaced by ``LoadImageFromFile`` and
-    ``LoadAnnotations``, which apply its ``reduce_zero_label`` and label
-    map, so items hold ``img`` (BGR) and ``gt_seg_map``.
-
-    Args:
-        dataset_cfg (dict): An mmseg dataset config, e.g. a fine-tuning
-            config's ``val_dataloader.dataset``.
-
-    Returns:
-        Sequence[dict]: The dataset.
-    """
-    dataset_cfg = dict(
-        dataset_cfg,
-        pipeline=[
-            dict(type='LoadImageFromFile'),
-            dict(type='LoadAnnotations')
-        ])
-    with DefaultScope.overwrite_default_scope('mmseg'):
-        return DATASETS.build(dataset_cfg)
 
 
 def view_purities(labels: np.ndarray, gs_boxes: torch.Tensor,
@@ -179,7 +127,7 @@ def analyze_sampling_purity(model: nn.Module,
             :func:`~grass_mm.visualization.load_grass_model`.
         dataset (Sequence[dict]): Items with ``img`` (uint8 BGR, H x W x 3)
             and ``gt_seg_map`` (H x W class ids), e.g. from
-            :func:`build_labelled_dataset`.
+            :func:`~grass_mm.datasets.build_labelled_dataset`.
         img_size (int): Side of the square views. Defaults to 224.
         batch_size (int): Most images per sampler batch. Defaults to 16.
         seed (int): Seed of the random boxes. Defaults to 0.

@@ -1,0 +1,134 @@
+# Copyright (c) grass_mm contributors. All rights reserved.
+import time
+from typing import Optional
+
+from mmengine.hooks import Hook
+from mmpretrain.registry import HOOKS
+
+from ...evaluation import build_probe_sets, probe_backbone
+from ...visualization.images import preprocessor_normalization
+from .gradient_guided_sampler_hook import get_ori_model
+
+DATA_BATCH = Optional[dict]
+
+
+@HOOKS.register_module()
+class SegmentationProbeHook(Hook):
+    """Score the backbone for segmentation while it pretrains.
+
+    Every ``interval`` epochs (or iterations), and after the last, a frozen
+    copy of the backbone of the `GraSS <https://arxiv.org/abs/2306.15868>`_
+    run (or of any mmpretrain algorithm with a ``backbone``) is probed by
+    :func:`~grass_mm.evaluation.probe_backbone`: a per-pixel ridge
+    classifier on its multi-stage features, fitted on ``train_dataset``
+    and scored on ``val_dataset``. ``probe/mIoU`` and ``probe/IoU.<class>``
+    go to every visualisation backend (``vis_data/scalars.json``) at the
+    current iteration, and a line to the log. Under DDP every process
+    probes its share of the images and the statistics are all-reduced.
+
+    Args:
+        train_dataset (dict): mmseg dataset config of the labelled set the
+            classifier is fitted on, e.g. ``splits/train_10pct.txt`` of the
+            converted fine-tuning data.
+        val_dataset (dict): mmseg dataset config of the scored images.
+        interval (int): Epochs (``by_epoch``) or iterations between two
+            probes. Defaults to 10.
+        by_epoch (bool): Count ``interval`` in epochs. Defaults to True.
+        probe_at_start (bool): Also probe before the first iteration.
+            Defaults to False.
+        stride (int): Stride of the feature grid. Defaults to 8.
+        ridge (float): Relative ridge penalty. Defaults to 1e-2.
+        batch_size (int): Images per forward pass. Defaults to 8.
+
+    Example:
+        >>> custom_hooks = [
+        ...     dict(type='SegmentationProbeHook', interval=10,
+        ...          train_dataset=dict(
+        ...              type='PotsdamDataset', data_root='data/potsdam/',
+        ...              ann_file='splits/train_10pct.txt',
+        ...              data_prefix=dict(img_path='img_dir/train',
+        ...                               seg_map_path='ann_dir/train')),
+        ...          val_dataset=dict(
+        ...              type='PotsdamDataset', data_root='data/potsdam/',
+        ...              data_prefix=dict(img_path='img_dir/val',
+        ...                               seg_map_path='ann_dir/val')))
+        ... ]
+    """
+
+    priority = 'LOW'
+
+    def __init__(self,
+                 train_dataset: dict,
+                 val_dataset: dict,
+                 interval: int = 10,
+                 by_epoch: bool = True,
+                 probe_at_start: bool = False,
+                 stride: int = 8,
+                 ridge: float = 1e-2,
+                 batch_size: int = 8) -> None:
+        for key, value in (('interval', interval), ('stride', stride),
+                           ('batch_size', batch_size)):
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f'SegmentationProbeHook: `{key}` must be an '
+                                 f'integer >= 1, got {value!r}')
+        if not ridge > 0:
+            raise ValueError('SegmentationProbeHook: `ridge` must be > 0, '
+                             f'got {ridge!r}')
+        self.train_dataset = train_dataset
+        self.val_dataset = val_dataset
+        self.interval = interval
+        self.by_epoch = by_epoch
+        self.probe_at_start = probe_at_start
+        self.stride = stride
+        self.ridge = ridge
+        self.batch_size = batch_size
+
+    def before_train(self, runner) -> None:
+        """Build the labelled sets (errors show before any training)."""
+        self._train_set, self._val_set, self._classes = build_probe_sets(
+            self.train_dataset, self.val_dataset)
+        if self.probe_at_start:
+            self._probe(runner)
+
+    def after_train_epoch(self, runner) -> None:
+        if self.by_epoch and (self.every_n_epochs(runner, self.interval)
+                              or self.is_last_train_epoch(runner)):
+            self._probe(runner)
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch: DATA_BATCH = None,
+                         outputs: Optional[dict] = None) -> None:
+        if not self.by_epoch and (
+                self.every_n_train_iters(runner, self.interval)
+                or self.is_last_train_iter(runner)):
+            self._probe(runner)
+
+    def _probe(self, runner) -> None:
+        model = get_ori_model(runner.model)
+        algorithm = getattr(model, 'algorithm', model)
+        start = time.perf_counter()
+        result = probe_backbone(
+            algorithm.backbone,
+            self._train_set,
+            self._val_set,
+            preprocessor_normalization(model.data_preprocessor),
+            num_classes=len(self._classes),
+            classes=self._classes,
+            stride=self.stride,
+            ridge=self.ridge,
+            batch_size=self.batch_size)
+        seconds = time.perf_counter() - start
+        scalars = {
+            f'probe/{key}': value
+            for key, value in result.items() if key != 'pixels'
+        }
+        scalars['probe/seconds'] = seconds
+        runner.visualizer.add_scalars(scalars, step=runner.iter)
+        per_class = ', '.join(f'{name} {result[f"IoU.{name}"]:.2f}'
+                              for name in self._classes)
+        runner.logger.info(
+            f'SegmentationProbeHook at epoch {runner.epoch}, iteration '
+            f'{runner.iter}: probe/mIoU {result["mIoU"]:.2f} ({per_class}); '
+            f'fitted on {result["pixels"]} pixels, {seconds:.1f} s')

@@ -1,0 +1,224 @@
+# Copyright (c) grass_mm contributors. All rights reserved.
+"""A linear segmentation probe of a pretrained backbone, in minutes.
+
+Fine-tuning is the real test of a `GraSS <https://arxiv.org/abs/2306.15868>`_
+checkpoint, and it takes hours. The probe ranks checkpoints in minutes: the
+frozen backbone's features of every stage, upsampled to one grid (stride
+``stride`` of the image) and concatenated, feed a per-pixel linear
+classifier fitted in closed form (ridge regression of the one-hot labels,
+:mod:`grass_mm.evaluation.ridge_probe`) on a small labelled set; its mIoU on
+the validation set, at the labels' full resolution, is the score. Used by
+:class:`~grass_mm.engine.SegmentationProbeHook` during pretraining and by
+``tools/probe_checkpoint.py`` on any checkpoint.
+
+Under DDP every process takes every ``world_size``-th image and the
+statistics are all-reduced: each image is seen once, and every process
+returns the same result.
+"""
+import copy
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mmengine.dist import all_reduce, get_rank, get_world_size
+from torch import Tensor, nn
+
+from ..visualization.images import Normalization
+from .ridge_probe import (RidgeStatistics, confusion_matrix,
+                          intersection_over_union, ridge_classifier)
+
+__all__ = [
+    'grid_features', 'normalise_images', 'probe_backbone',
+    'probe_feature_extractor'
+]
+
+
+def normalise_images(images: np.ndarray,
+                     normalization: Normalization) -> Tensor:
+    """Turn loaded images into backbone inputs as the pretraining did.
+
+    Args:
+        images (np.ndarray): (N, H, W, C) uint8 images in the order
+            ``LoadImageFromFile`` loads them (BGR).
+        normalization (Normalization): The pretraining model's, from
+            :func:`~grass_mm.visualization.preprocessor_normalization`.
+
+    Returns:
+        Tensor: (N, C, H, W) float32 inputs.
+    """
+    x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2)
+    x = x.float()
+    if normalization.rgb:
+        x = x.flip(1)
+    if normalization.mean is not None:
+        mean = torch.tensor(normalization.mean).view(1, -1, 1, 1)
+        std = torch.tensor(normalization.std).view(1, -1, 1, 1)
+        x = (x - mean) / std
+    return x
+
+
+def probe_feature_extractor(backbone: nn.Module) -> nn.Module:
+    """A frozen copy of ``backbone`` in eval mode that returns every stage.
+
+    mmpretrain's ResNet-like backbones (``out_indices``, ``num_stages``)
+    are made to return all their stages; other backbones return what their
+    config asks for. The backbone itself is left as it is.
+
+    Args:
+        backbone (nn.Module): The pretraining model's backbone.
+
+    Returns:
+        nn.Module: The copy.
+    """
+    frozen = copy.deepcopy(backbone)
+    if hasattr(frozen, 'out_indices') and hasattr(frozen, 'num_stages'):
+        frozen.out_indices = tuple(range(frozen.num_stages))
+    frozen.eval()
+    for param in frozen.parameters():
+        param.requires_grad_(False)
+    return frozen
+
+
+@torch.no_grad()
+def grid_features(extractor: nn.Module, inputs: Tensor,
+                  stride: int) -> Tensor:
+    """Every output map upsampled to stride ``stride`` and concatenated.
+
+    Args:
+        extractor (nn.Module): From :func:`probe_feature_extractor`.
+        inputs (Tensor): (N, C, H, W) normalised images.
+        stride (int): Stride of the grid.
+
+    Returns:
+        Tensor: (N, D, H // stride, W // stride) float32 features.
+    """
+    size = (inputs.shape[-2] // stride, inputs.shape[-1] // stride)
+    outputs = extractor(inputs)
+    if isinstance(outputs, Tensor):
+        outputs = (outputs, )
+    return torch.cat([
+        F.interpolate(x.float(), size=size, mode='bilinear',
+                      align_corners=False) for x in outputs
+    ], dim=1)
+
+
+def _batches(dataset: Sequence[dict],
+             batch_size: int) -> Iterator[List[dict]]:
+    """This process's share of the dataset, in batches of one image size."""
+    batch: List[dict] = []
+    for index in range(get_rank(), len(dataset), get_world_size()):
+        item = dataset[index]
+        if batch and item['img'].shape != batch[0]['img'].shape:
+            yield batch
+            batch = []
+        batch.append(item)
+        if len(batch) == batch_size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _inputs_and_labels(batch: List[dict], normalization: Normalization,
+                       device: torch.device) -> Tuple[Tensor, Tensor]:
+    images = normalise_images(
+        np.stack([item['img'] for item in batch]), normalization)
+    labels = torch.from_numpy(
+        np.stack([item['gt_seg_map'] for item in batch]).astype(np.int64))
+    return images.to(device), labels
+
+
+def _fit(extractor: nn.Module, dataset: Sequence[dict],
+         normalization: Normalization, num_classes: int, stride: int,
+         batch_size: int, device: torch.device) -> RidgeStatistics:
+    """The all-reduced ridge statistics of the grid pixels of a set."""
+    stats = None
+    for batch in _batches(dataset, batch_size):
+        inputs, labels = _inputs_and_labels(batch, normalization, device)
+        features = grid_features(extractor, inputs, stride)
+        # the label at the centre of each grid cell
+        grid = labels[:, stride // 2::stride, stride // 2::stride]
+        grid = grid[:, :features.shape[2], :features.shape[3]]
+        if stats is None:
+            stats = RidgeStatistics(features.shape[1], num_classes)
+        stats.add(features.permute(0, 2, 3, 1).flatten(0, 2),
+                  grid.flatten().to(features.device))
+    if stats is None:  # this process got no image: it still all-reduces
+        channels = len(normalization.mean) if normalization.mean else 3
+        probe = torch.zeros(1, channels, stride * 4, stride * 4,
+                            device=device)
+        stats = RidgeStatistics(
+            grid_features(extractor, probe, stride).shape[1], num_classes)
+    for tensor in stats.tensors():
+        all_reduce(tensor)
+    return stats
+
+
+def _score(extractor: nn.Module, classifier: Dict[str, Tensor],
+           dataset: Sequence[dict], normalization: Normalization,
+           num_classes: int, stride: int, batch_size: int,
+           device: torch.device) -> Tensor:
+    """The all-reduced confusion matrix of the classifier on a set."""
+    weight = classifier['weight'] / classifier['std'][:, None]
+    bias = classifier['bias'] - classifier['mean'] @ weight
+    weight, bias = weight.float().to(device), bias.float().to(device)
+    confusion = torch.zeros(num_classes, num_classes, dtype=torch.float64)
+    for batch in _batches(dataset, batch_size):
+        inputs, labels = _inputs_and_labels(batch, normalization, device)
+        features = grid_features(extractor, inputs, stride)
+        logits = torch.einsum('ndhw,dk->nkhw', features, weight)
+        logits = logits + bias.view(1, -1, 1, 1)
+        logits = F.interpolate(logits, size=labels.shape[-2:],
+                               mode='bilinear', align_corners=False)
+        confusion += confusion_matrix(logits.argmax(1).cpu(), labels,
+                                      num_classes)
+    all_reduce(confusion)
+    return confusion
+
+
+def probe_backbone(backbone: nn.Module,
+                   train_set: Sequence[dict],
+                   val_set: Sequence[dict],
+                   normalization: Normalization,
+                   num_classes: int,
+                   classes: Optional[Sequence[str]] = None,
+                   stride: int = 8,
+                   ridge: float = 1e-2,
+                   batch_size: int = 8) -> Dict[str, float]:
+    """Fit the linear probe on ``train_set`` and score it on ``val_set``.
+
+    Args:
+        backbone (nn.Module): The backbone; a frozen copy is probed
+            (:func:`probe_feature_extractor`).
+        train_set (Sequence[dict]): Items holding ``img`` (H, W, C uint8)
+            and ``gt_seg_map`` (H, W; ids outside the classes, e.g. 255,
+            ignored), as from
+            :func:`~grass_mm.datasets.build_labelled_dataset`.
+        val_set (Sequence[dict]): The same, for the score.
+        normalization (Normalization): How the pretraining normalised its
+            inputs.
+        num_classes (int): Number of classes.
+        classes (Sequence[str], optional): Their names, for the keys.
+            Defaults to None (``class_<i>``).
+        stride (int): Stride of the feature grid and of the labelled
+            pixels the classifier is fitted on. Defaults to 8.
+        ridge (float): Ridge penalty relative to the number of pixels, on
+            standardised features. Defaults to 1e-2.
+        batch_size (int): Images per forward pass. Defaults to 8.
+
+    Returns:
+        dict[str, float]: ``mIoU`` and ``IoU.<class>`` in percent on the
+        validation set, ``pixels``: the labelled pixels the classifier was
+        fitted on; the same on every process.
+    """
+    device = next(backbone.parameters()).device
+    extractor = probe_feature_extractor(backbone)
+    stats = _fit(extractor, train_set, normalization, num_classes, stride,
+                 batch_size, device)
+    classifier = ridge_classifier(stats, ridge)
+    confusion = _score(extractor, classifier, val_set, normalization,
+                       num_classes, stride, batch_size, device)
+    result = intersection_over_union(confusion, classes)
+    result['pixels'] = int(stats.count)
+    return result
