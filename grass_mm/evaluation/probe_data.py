@@ -42,7 +42,9 @@ def build_probe_sets(
     sets = []
     for name, cfg in (('train_dataset', train_dataset), ('val_dataset',
                                                          val_dataset)):
-        cfg = dict(copy.deepcopy(cfg), test_mode=True)
+        # not serialised: mmengine cannot serialise an empty set, and an
+        # empty set must be reported by name
+        cfg = dict(copy.deepcopy(cfg), test_mode=True, serialize_data=False)
         dataset = build_labelled_dataset(cfg)
         if len(dataset) == 0:
             raise ValueError(f'segmentation probe: `{name}` '

@@ -22,8 +22,9 @@ class SegmentationProbeHook(Hook):
     :func:`~grass_mm.evaluation.probe_backbone`: a per-pixel ridge
     classifier on its multi-stage features, fitted on ``train_dataset``
     and scored on ``val_dataset``. ``probe/mIoU`` and ``probe/IoU.<class>``
-    go to every visualisation backend (``vis_data/scalars.json``) at the
-    current iteration, and a line to the log. Under DDP every process
+    go to every visualisation backend (``vis_data/scalars.json``) with the
+    number of iterations done as their step (0 for ``probe_at_start``),
+    with ``probe/seconds`` (the probe's own time), and a line to the log. Under DDP every process
     probes its share of the images and the statistics are all-reduced.
 
     Args:
@@ -88,12 +89,12 @@ class SegmentationProbeHook(Hook):
         self._train_set, self._val_set, self._classes = build_probe_sets(
             self.train_dataset, self.val_dataset)
         if self.probe_at_start:
-            self._probe(runner)
+            self._probe(runner, step=runner.iter)
 
     def after_train_epoch(self, runner) -> None:
         if self.by_epoch and (self.every_n_epochs(runner, self.interval)
                               or self.is_last_train_epoch(runner)):
-            self._probe(runner)
+            self._probe(runner, step=runner.iter)  # iterations done
 
     def after_train_iter(self,
                          runner,
@@ -103,9 +104,9 @@ class SegmentationProbeHook(Hook):
         if not self.by_epoch and (
                 self.every_n_train_iters(runner, self.interval)
                 or self.is_last_train_iter(runner)):
-            self._probe(runner)
+            self._probe(runner, step=runner.iter + 1)
 
-    def _probe(self, runner) -> None:
+    def _probe(self, runner, step: int) -> None:
         model = get_ori_model(runner.model)
         algorithm = getattr(model, 'algorithm', model)
         start = time.perf_counter()
@@ -125,10 +126,9 @@ class SegmentationProbeHook(Hook):
             for key, value in result.items() if key != 'pixels'
         }
         scalars['probe/seconds'] = seconds
-        runner.visualizer.add_scalars(scalars, step=runner.iter)
+        runner.visualizer.add_scalars(scalars, step=step)
         per_class = ', '.join(f'{name} {result[f"IoU.{name}"]:.2f}'
                               for name in self._classes)
         runner.logger.info(
-            f'SegmentationProbeHook at epoch {runner.epoch}, iteration '
-            f'{runner.iter}: probe/mIoU {result["mIoU"]:.2f} ({per_class}); '
+            f'SegmentationProbeHook after {step} iterations: probe/mIoU {result["mIoU"]:.2f} ({per_class}); '
             f'fitted on {result["pixels"]} pixels, {seconds:.1f} s')

@@ -1,0 +1,112 @@
+# Copyright (c) grass_mm contributors. All rights reserved.
+"""SegmentationProbeHook in a real Runner, on labelled files on disk."""
+import copy
+import json
+import os
+import os.path as osp
+
+import numpy as np
+import pytest
+from mmengine.runner import Runner
+from PIL import Image
+
+import grass_mm  # noqa: F401
+from grass_mm.engine import SegmentationProbeHook
+
+from .test_gradient_guided_sampler_hook import image_dir, runner_cfg  # noqa
+
+CLASSES = ('dark', 'bright')
+
+
+@pytest.fixture(scope='module')
+def labelled_root(tmp_path_factory):
+    """Six 64 x 64 images: a bright rectangle (class 1) on dark ground."""
+    root = tmp_path_factory.mktemp('labelled')
+    rng = np.random.default_rng(0)
+    for split, n in (('train', 4), ('val', 2)):
+        os.makedirs(root / 'img' / split)
+        os.makedirs(root / 'ann' / split)
+        for i in range(n):
+            labels = np.zeros((64, 64), np.uint8)
+            top, left = rng.integers(8, 32, 2)
+            labels[top:top + 24, left:left + 24] = 1
+            image = (labels[..., None] * 180 + 30 +
+                     rng.integers(0, 20, (64, 64, 3))).astype(np.uint8)
+            Image.fromarray(image).save(root / 'img' / split / f'{i}.png')
+            Image.fromarray(labels).save(root / 'ann' / split / f'{i}.png')
+    return root
+
+
+def dataset(root, split):
+    return dict(type='BaseSegDataset', metainfo=dict(classes=CLASSES),
+                data_root=str(root), img_suffix='.png', seg_map_suffix='.png',
+                data_prefix=dict(img_path=f'img/{split}',
+                                 seg_map_path=f'ann/{split}'))
+
+
+def train(image_dir, root, work_dir, **hook):
+    cfg = runner_cfg(
+        image_dir, str(work_dir), dict(warmup_iters=2),
+        dict(by_epoch=False, max_iters=5),
+        visualizer=dict(type='Visualizer',
+                        vis_backends=[dict(type='LocalVisBackend')]))
+    cfg['custom_hooks'].append(
+        dict(type='SegmentationProbeHook', train_dataset=dataset(root, 'train'),
+             val_dataset=dataset(root, 'val'), **hook))
+    runner = Runner.from_cfg(copy.deepcopy(cfg))
+    runner.train()
+    return runner
+
+
+def probe_records(work_dir):
+    paths = [osp.join(r, n) for r, _, names in os.walk(work_dir)
+             for n in names if n == 'scalars.json']
+    with open(paths[0]) as f:
+        records = [json.loads(line) for line in f]
+    return [r for r in records if 'probe/mIoU' in r]
+
+
+def test_probes_at_start_every_interval_and_at_the_end(
+        image_dir, labelled_root, tmp_path):
+    train(image_dir, labelled_root, tmp_path, interval=2, by_epoch=False,
+          probe_at_start=True)
+    records = probe_records(tmp_path)
+    assert [r['step'] for r in records] == [0, 2, 4, 5]
+    for record in records:
+        assert set(record) >= {'probe/mIoU', 'probe/IoU.dark',
+                               'probe/IoU.bright', 'probe/seconds'}
+        assert record['probe/mIoU'] == pytest.approx(
+            (record['probe/IoU.dark'] + record['probe/IoU.bright']) / 2)
+        assert 0 <= record['probe/mIoU'] <= 100
+    logs = [osp.join(r, n) for r, _, names in os.walk(tmp_path)
+            for n in names if n.endswith('.log')]
+    with open(logs[0]) as f:
+        text = f.read()
+    assert 'SegmentationProbeHook after 4 iterations: probe/mIoU' in text
+
+
+def test_an_empty_set_fails_before_training(image_dir, labelled_root,
+                                            tmp_path):
+    empty = tmp_path / 'empty'
+    os.makedirs(empty / 'img' / 'train')
+    os.makedirs(empty / 'ann' / 'train')
+    cfg = runner_cfg(image_dir, str(tmp_path / 'run'), dict(warmup_iters=2),
+                     dict(by_epoch=False, max_iters=5))
+    cfg['custom_hooks'].append(
+        dict(type='SegmentationProbeHook',
+             train_dataset=dataset(empty, 'train'),
+             val_dataset=dataset(labelled_root, 'val')))
+    runner = Runner.from_cfg(cfg)
+    with pytest.raises(ValueError, match='`train_dataset`.*holds no image'):
+        runner.train()
+    assert runner.iter == 0
+
+
+@pytest.mark.parametrize('kwargs,message', [
+    (dict(interval=0), '`interval`'),
+    (dict(stride=2.5), '`stride`'),
+    (dict(ridge=0), '`ridge`'),
+])
+def test_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        SegmentationProbeHook(dict(), dict(), **kwargs)
