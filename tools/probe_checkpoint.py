@@ -74,13 +74,14 @@ def main() -> None:
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    checkpoint = None if args.checkpoint == 'none' else args.checkpoint
+    if checkpoint is not None and not osp.isfile(checkpoint) and \
+            '://' not in checkpoint:
+        raise SystemExit(f'error: no checkpoint {checkpoint}')
     train_cfg, val_cfg = probe_sets(cfg, args)
     train_set, val_set, classes = build_probe_sets(train_cfg, val_cfg)
-    checkpoint = None if args.checkpoint == 'none' else args.checkpoint
     if checkpoint is None:
         torch.manual_seed(args.seed)
-    elif not osp.isfile(checkpoint) and '://' not in checkpoint:
-        raise SystemExit(f'error: no checkpoint {checkpoint}')
     model = load_pretraining_model(cfg, checkpoint, device)
     algorithm = getattr(model, 'algorithm', model)
     result = probe_backbone(

@@ -34,6 +34,7 @@ import subprocess
 import sys
 from typing import List, Optional
 
+from mmengine.config import Config
 from PIL import Image
 
 from grass_mm.utils.comparison import (last_checkpoint, parse_methods,
@@ -167,6 +168,8 @@ def main() -> None:
         for name, config in methods.items():
             seed_dir = osp.join(args.work_dir, name, f'seed_{seed}')
             seed_option = [f'randomness.seed={seed}']
+            probe_options = probe_data_root_options(
+                config, root) if args.data_root else []
             try:
                 checkpoint = None
                 for fraction in fractions:
@@ -177,7 +180,7 @@ def main() -> None:
                         continue
                     checkpoint = checkpoint or pretrain(
                         config, osp.join(seed_dir, 'pretrain'), args.gpus,
-                        pretrain_options + seed_option)
+                        pretrain_options + probe_options + seed_option)
                     runs.append(
                         finetune(args, run_dir, checkpoint, fraction,
                                  finetune_options + seed_option,
@@ -192,6 +195,20 @@ def main() -> None:
                     f'{len(runs)} finished runs are kept; run the same '
                     'command again to resume.')
     write_reports(args.work_dir, methods, seeds, fractions, runs)
+
+
+def probe_data_root_options(config: str, root: str) -> List[str]:
+    """Point the config's segmentation probes at ``root`` as well."""
+    try:
+        hooks = Config.fromfile(config).get('custom_hooks', [])
+    except FileNotFoundError:
+        return []  # reported by the pretraining itself
+    return [
+        f'custom_hooks.{index}.{dataset}.data_root={root}'
+        for index, hook in enumerate(hooks)
+        if hook.get('type') == 'SegmentationProbeHook'
+        for dataset in ('train_dataset', 'val_dataset')
+    ]
 
 
 def pretrain(config: str, work_dir: str, gpus: int,

@@ -1,8 +1,11 @@
 # The demo's GraSS pretraining (tools/demo.sh): configs/grass_r50_dubai-aerial.py
 # made small enough for 2 CPU cores in a few minutes: ResNet-18, batch norm
 # instead of SyncBN, 112 x 112 views, 4 epochs (1 of ID warm-up) over
-# windows taken every 512 pixels.
-_base_ = '../grass_r50_dubai-aerial.py'
+# windows taken every 512 pixels, with the embedding health and the linear
+# segmentation probe switched on.
+_base_ = [
+    '../grass_r50_dubai-aerial.py', '../_base_/probes/dubai-aerial_probe.py'
+]
 
 # model settings
 model = dict(
@@ -34,10 +37,13 @@ param_scheduler = [
          by_epoch=True, begin=1, end=max_epochs, convert_to_iter_based=True),
 ]
 
-# runtime settings
+# runtime settings: the sampler, its panels, the health of the embeddings
+# every step and the segmentation probe before training and at the end
 custom_hooks = [
     dict(type='GradientGuidedSamplerHook', warmup_epochs=1),
     dict(type='GraSSVisualizationHook', interval=20, max_views=4),
+    dict(type='EmbeddingHealthHook', interval=1),
+    dict(_base_.probe_hook, probe_at_start=True),
 ]
 default_hooks = dict(
     logger=dict(interval=10),
