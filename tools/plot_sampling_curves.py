@@ -1,10 +1,14 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
-"""Plot the loss, box area and kept-whole fraction of a GraSS run.
+"""Plot the loss, box area, kept-whole fraction, embedding health and probe
+mIoU of a GraSS run.
 
 Reads the scalars mmengine's ``LoggerHook`` writes with a ``LocalVisBackend``
 (``<work_dir>/<timestamp>/vis_data/scalars.json``; every run of a work
 directory, a resumed one included, oldest first) or one such JSON-lines
-file, and writes the three curves over the iterations as a PNG.
+file, and writes the curves over the iterations as a PNG: the loss and the
+sampling statistics, then ``embed_std``, ``effective_rank`` and
+``probe/mIoU`` where EmbeddingHealthHook and SegmentationProbeHook logged
+them.
 
 Example:
     python tools/plot_sampling_curves.py work_dirs/grass_r50_potsdam \
@@ -16,7 +20,8 @@ import os.path as osp
 
 from PIL import Image
 
-from grass_mm.visualization import (find_scalar_logs, load_training_scalars,
+from grass_mm.visualization import (find_scalar_logs, load_probe_scalars,
+                                    load_training_scalars,
                                     render_sampling_curves)
 
 
@@ -39,7 +44,9 @@ def main() -> None:
     if not records:
         raise SystemExit(f'error: no training losses in {", ".join(logs)}')
     image = render_sampling_curves(
-        records, title=args.title if args.title is not None else args.log)
+        records,
+        title=args.title if args.title is not None else args.log,
+        probe_records=load_probe_scalars(logs))
     out_dir = osp.dirname(args.out)
     if out_dir:
         os.makedirs(out_dir, exist_ok=True)

@@ -10,7 +10,8 @@ from .purity import Summary, box_purity, boxes_purity, summarise
 from .sampling_analysis import (analyze_sampling_purity, format_purity_table,
                                 purity_table, view_purities)
 from .sampling_curves import (curve, find_scalar_logs, gs_start,
-                              load_training_scalars, render_sampling_curves)
+                              load_probe_scalars, load_training_scalars,
+                              render_sampling_curves)
 from .sampling_panels import (min_max_normalize, render_sampling_panels,
                               render_sampling_result, sampling_rows)
 from .view_batches import (deterministic_batch, deterministic_label_views,
@@ -21,7 +22,8 @@ __all__ = [
     'boxes_purity', 'build_labelled_dataset', 'curve', 'denormalize_views',
     'deterministic_batch', 'deterministic_label_views', 'figure_to_array',
     'find_scalar_logs', 'format_purity_table', 'gs_start',
-    'labelled_dataset_cfg', 'load_grass_model', 'load_training_scalars',
+    'labelled_dataset_cfg', 'load_grass_model', 'load_probe_scalars',
+    'load_training_scalars',
     'min_max_normalize', 'new_figure', 'pipeline_batch',
     'preprocessor_normalization', 'purity_table', 'random_boxes_like',
     'render_sampling_curves', 'render_sampling_panels',

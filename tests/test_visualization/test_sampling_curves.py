@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from grass_mm.visualization import (curve, find_scalar_logs, gs_start,
-                                    load_training_scalars,
+                                    load_probe_scalars, load_training_scalars,
                                     render_sampling_curves)
 
 from .conftest import assert_not_blank
@@ -62,3 +62,24 @@ def test_render_curves(tmp_path):
     assert all(line[rows].sum() > 50 for rows in thirds)
     with pytest.raises(ValueError, match='no training records'):
         render_sampling_curves([])
+
+
+def test_health_and_probe_panels(tmp_path):
+    log = write_log(tmp_path / 'run' / 'vis_data' / 'scalars.json', [
+        {'probe/mIoU': 20.0, 'probe/seconds': 3.0, 'step': 0},
+        *[dict(loss=4.0 - 0.1 * i, embed_std=0.9, effective_rank=10.0,
+               step=i) for i in range(1, 10)],
+        {'probe/mIoU': 35.0, 'probe/seconds': 3.0, 'step': 9},
+    ])
+    records = load_training_scalars([str(log)])
+    probes = load_probe_scalars([str(log)])
+    assert [r['step'] for r in records] == list(range(1, 10))
+    assert [(r['step'], r['probe/mIoU']) for r in probes] == [(0, 20.0),
+                                                              (9, 35.0)]
+    image = render_sampling_curves(records, probe_records=probes)
+    # three plots, then embed_std, effective_rank and the probe's mIoU
+    assert image.shape == (1400, 700, 3)
+    line = ((np.abs(image.astype(int) - (31, 119, 180)).sum(-1) < 30))
+    sixths = np.array_split(np.arange(1400), 6)
+    assert line[sixths[0]].sum() > 50 and line[sixths[-1]].sum() > 20
+    assert render_sampling_curves(records).shape == (700 * 5 // 3, 700, 3)
