@@ -4,9 +4,9 @@ segmentation probe of grass_mm (for `GraSS <https://arxiv.org/abs/2306.15868>`_
 checkpoints and any mmpretrain backbone).
 
 The probe never holds the features of a data set: it accumulates sufficient
-statistics (pixel and class counts, sum of features, Gram matrix, features times
-one-hot labels),
-which add up over batches and over processes (an all-reduce), then solves
+statistics (pixel and class counts, sum of features, Gram matrix,
+features times one-hot labels), which add up over batches and over
+processes (an all-reduce), then solves
 the ridge regression of the one-hot labels on the standardised features in
 closed form.
 """

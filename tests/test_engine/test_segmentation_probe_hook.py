@@ -52,7 +52,8 @@ def train(image_dir, root, work_dir, **hook):
         visualizer=dict(type='Visualizer',
                         vis_backends=[dict(type='LocalVisBackend')]))
     cfg['custom_hooks'].append(
-        dict(type='SegmentationProbeHook', train_dataset=dataset(root, 'train'),
+        dict(type='SegmentationProbeHook',
+             train_dataset=dataset(root, 'train'),
              val_dataset=dataset(root, 'val'), **hook))
     runner = Runner.from_cfg(copy.deepcopy(cfg))
     lines = []

@@ -63,7 +63,8 @@ def test_classes_known_by_colour_are_found():
 
 
 def test_labels_that_do_not_match_the_images_score_low():
-    result = probe_backbone(backbone(), coloured_set(12, 0, shuffle_labels=True),
+    result = probe_backbone(backbone(),
+                            coloured_set(12, 0, shuffle_labels=True),
                             coloured_set(6, 1), NORMALIZATION, 3)
     assert result['mIoU'] < 60
 

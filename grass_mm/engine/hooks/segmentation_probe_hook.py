@@ -24,8 +24,9 @@ class SegmentationProbeHook(Hook):
     and scored on ``val_dataset``. ``probe/mIoU`` and ``probe/IoU.<class>``
     go to every visualisation backend (``vis_data/scalars.json``) with the
     number of iterations done as their step (0 for ``probe_at_start``),
-    with ``probe/seconds`` (the probe's own time), and a line to the log. Under DDP every process
-    probes its share of the images and the statistics are all-reduced.
+    with ``probe/seconds`` (the probe's own time), and a line to the log.
+    Under DDP every process probes its share of the images and the
+    statistics are all-reduced.
 
     Args:
         train_dataset (dict): mmseg dataset config of the labelled set the
@@ -131,5 +132,6 @@ class SegmentationProbeHook(Hook):
         per_class = ', '.join(f'{name} {result[f"IoU.{name}"]:.2f}'
                               for name in self._classes)
         runner.logger.info(
-            f'SegmentationProbeHook after {step} iterations: probe/mIoU {result["mIoU"]:.2f} ({per_class}); '
+            f'SegmentationProbeHook after {step} iterations: probe/mIoU '
+            f'{result["mIoU"]:.2f} ({per_class}); '
             f'fitted on {result["pixels"]} pixels, {seconds:.1f} s')
