@@ -8,7 +8,10 @@
 #   2. tools/analyze_sampling.py on every seed's GraSS checkpoints at the end
 #      of the warm-up, in the middle of GS training and at the end: class
 #      purity of the GS boxes against random and opposite boxes;
-#   3. tools/plot_purity_curve.py: the purity over the schedule.
+#   3. tools/plot_purity_curve.py: the purity over the schedule;
+#   4. tools/probe_checkpoint.py on every final checkpoint and on the random
+#      initialisation of each seed (the linear segmentation probe, fitted on
+#      the low fraction), tabulated by tools/summarize_probes.py.
 #
 # Interrupted, it resumes: finished runs and reports are kept. The result of
 # every finished fine-tuning and purity analysis is also kept in
@@ -34,8 +37,8 @@ CHECKPOINTS=(2 3 4)  # end of warm-up, middle of GS training, end
 RUNS=docs/evidence/runs
 
 # finished results: RUNS/{method}/seed_{s}/finetune_{p}pct.json and
-# RUNS/purity/*.json <-> WORK/{method}/seed_{s}/finetune_{p}pct/result.json
-# and WORK/purity/*.json
+# RUNS/{purity,probe}/*.json <-> WORK/{method}/seed_{s}/finetune_{p}pct/result.json
+# and WORK/{purity,probe}/*.json
 restore() {
     local file run
     [[ -d "$RUNS" ]] || return 0
@@ -43,11 +46,13 @@ restore() {
         run="$WORK/${file#"$RUNS"/}"
         run="${run%.json}/result.json"
         [[ -f "$run" ]] || { mkdir -p "${run%/*}"; cp "$file" "$run"; }
-    done < <(find "$RUNS" -path "$RUNS/purity" -prune -o \
-                  -name 'finetune_*pct.json' -print)
-    mkdir -p "$WORK/purity"
-    find "$RUNS/purity" -name '*.json' -exec cp -n {} "$WORK/purity/" \; \
-        2>/dev/null || true
+    done < <(find "$RUNS" \( -path "$RUNS/purity" -o -path "$RUNS/probe" \) \
+                  -prune -o -name 'finetune_*pct.json' -print)
+    for dir in purity probe; do
+        [[ -d "$RUNS/$dir" ]] || continue
+        mkdir -p "$WORK/$dir"
+        find "$RUNS/$dir" -name '*.json' -exec cp -n {} "$WORK/$dir/" \;
+    done
 }
 archive() {
     local run file
@@ -57,10 +62,11 @@ archive() {
         mkdir -p "${file%/*}"
         cp "$run" "$file"
     done < <(find "$WORK" -path '*/finetune_*pct/result.json')
-    if [[ -d "$WORK/purity" ]]; then
-        mkdir -p "$RUNS/purity"
-        find "$WORK/purity" -name '*.json' -exec cp {} "$RUNS/purity/" \;
-    fi
+    for dir in purity probe; do
+        [[ -d "$WORK/$dir" ]] || continue
+        mkdir -p "$RUNS/$dir"
+        find "$WORK/$dir" -name '*.json' -exec cp {} "$RUNS/$dir/" \;
+    done
 }
 restore
 trap archive EXIT
@@ -68,11 +74,16 @@ trap archive EXIT
 "$PY" tools/dataset_converters/dubai_aerial.py demo/dubai_aerial \
     -o data/dubai-aerial
 
+declare -A METHODS=(
+    [simclr]="$CFG/simclr_r18_1xb16-${EPOCHS}e_dubai-aerial.py"
+    [grass]="$CFG/grass_r18_1xb16-${EPOCHS}e_dubai-aerial.py"
+    [grass-random-box]="$CFG/grass-random-box_r18_1xb16-${EPOCHS}e_dubai-aerial.py"
+    [grass-opposite-box]="$CFG/grass-opposite-box_r18_1xb16-${EPOCHS}e_dubai-aerial.py"
+)
 "$PY" tools/run_comparison.py \
-    --methods simclr="$CFG/simclr_r18_1xb16-${EPOCHS}e_dubai-aerial.py" \
-              grass="$CFG/grass_r18_1xb16-${EPOCHS}e_dubai-aerial.py" \
-              grass-random-box="$CFG/grass-random-box_r18_1xb16-${EPOCHS}e_dubai-aerial.py" \
-              grass-opposite-box="$CFG/grass-opposite-box_r18_1xb16-${EPOCHS}e_dubai-aerial.py" \
+    --methods simclr="${METHODS[simclr]}" grass="${METHODS[grass]}" \
+              grass-random-box="${METHODS[grass-random-box]}" \
+              grass-opposite-box="${METHODS[grass-opposite-box]}" \
     --finetune "$CFG/upernet_r18_1xb8-100it_dubai-aerial.py" \
     --seeds "$SEEDS" --label-fraction 100 "$LOW" --work-dir "$WORK"
 
@@ -82,6 +93,11 @@ for seed_dir in "$WORK"/grass/seed_*; do
     for epoch in "${CHECKPOINTS[@]}"; do
         out="$WORK/purity/grass_seed${seed}_epoch${epoch}.json"
         [[ -f "$out" ]] && continue
+        if [[ ! -f "$seed_dir/pretrain/epoch_${epoch}.pth" ]]; then
+            echo "grass seed $seed: no epoch_${epoch}.pth (restored" \
+                 "fine-tuning results only): no purity analysis"
+            continue
+        fi
         "$PY" tools/analyze_sampling.py \
             "$CFG/grass_r18_1xb16-${EPOCHS}e_dubai-aerial.py" \
             "$seed_dir/pretrain/epoch_${epoch}.pth" \
@@ -92,3 +108,28 @@ for seed_dir in "$WORK"/grass/seed_*; do
 done
 "$PY" tools/plot_purity_curve.py "$WORK"/purity/grass_seed*_epoch*.json \
     --warmup "${CHECKPOINTS[0]}" --out "$WORK/purity_curve.png"
+
+# The linear segmentation probe of every final checkpoint and of the random
+# initialisation of the same seed, fitted on the low-fraction split.
+probe() {  # probe NAME SEED CONFIG CHECKPOINT|none
+    local out="$WORK/probe/${1}_seed${2}.json"
+    [[ -f "$out" ]] && return 0
+    "$PY" tools/probe_checkpoint.py "$3" "$4" --seed "$2" \
+        --data-config "$CFG/upernet_r18_1xb8-100it_dubai-aerial.py" \
+        --label-fraction "$LOW" --out "$out"
+}
+mkdir -p "$WORK/probe"
+for method in "${!METHODS[@]}"; do
+    for seed_dir in "$WORK/$method"/seed_*; do
+        seed="${seed_dir##*/seed_}"
+        checkpoint="$seed_dir/pretrain/epoch_${EPOCHS}.pth"
+        if [[ ! -f "$checkpoint" ]]; then
+            echo "$method seed $seed: no epoch_${EPOCHS}.pth: not probed"
+            continue
+        fi
+        probe "$method" "$seed" "${METHODS[$method]}" "$checkpoint"
+        probe random-init "$seed" "${METHODS[simclr]}" none
+    done
+done
+"$PY" tools/summarize_probes.py "$WORK"/probe/*_seed*.json \
+    --baseline simclr --out "$WORK/probe_results.md"
