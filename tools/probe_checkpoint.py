@@ -98,7 +98,9 @@ def main() -> None:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:
             json.dump(dict(result, config=args.config,
-                           checkpoint=args.checkpoint), f, indent=2)
+                           checkpoint=args.checkpoint,
+                           label_fraction=args.label_fraction
+                           if args.data_config else None), f, indent=2)
 
 
 if __name__ == '__main__':

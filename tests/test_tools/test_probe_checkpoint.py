@@ -40,6 +40,7 @@ def test_probes_random_init_and_a_checkpoint(tools, simclr_config,
     report = json.loads(out.read_text())
     assert 0 <= report['mIoU'] <= 100
     assert report['pixels'] > 0
+    assert report['label_fraction'] == 50
 
     # a checkpoint whose backbone is zero: its features say nothing, so the
     # probe falls to the class frequencies (one class everywhere)
