@@ -5,14 +5,19 @@ import json
 import logging
 import os
 import os.path as osp
+import socket
 
 import numpy as np
 import pytest
+import torch.distributed as dist
+import torch.multiprocessing as mp
+from mmengine.config import Config
 from mmengine.runner import Runner
 from PIL import Image
 
 import grass_mm  # noqa: F401
 from grass_mm.engine import SegmentationProbeHook
+from grass_mm.utils import setup_launcher
 
 from .test_gradient_guided_sampler_hook import image_dir, runner_cfg  # noqa
 
@@ -45,17 +50,22 @@ def dataset(root, split):
                                  seg_map_path=f'ann/{split}'))
 
 
-def train(image_dir, root, work_dir, **hook):
+def probe_cfg(image_dir, root, work_dir, max_iters=5, **hook):
     cfg = runner_cfg(
         image_dir, str(work_dir), dict(warmup_iters=2),
-        dict(by_epoch=False, max_iters=5),
+        dict(by_epoch=False, max_iters=max_iters),
         visualizer=dict(type='Visualizer',
                         vis_backends=[dict(type='LocalVisBackend')]))
     cfg['custom_hooks'].append(
         dict(type='SegmentationProbeHook',
              train_dataset=dataset(root, 'train'),
              val_dataset=dataset(root, 'val'), **hook))
-    runner = Runner.from_cfg(copy.deepcopy(cfg))
+    return cfg
+
+
+def train(image_dir, root, work_dir, **hook):
+    runner = Runner.from_cfg(
+        copy.deepcopy(probe_cfg(image_dir, root, work_dir, **hook)))
     lines = []
     handler = logging.Handler()
     handler.emit = lambda record: lines.append(record.getMessage())
@@ -70,6 +80,7 @@ def train(image_dir, root, work_dir, **hook):
 def probe_records(work_dir):
     paths = [osp.join(r, n) for r, _, names in os.walk(work_dir)
              for n in names if n == 'scalars.json']
+    assert len(paths) == 1, paths
     with open(paths[0]) as f:
         records = [json.loads(line) for line in f]
     return [r for r in records if 'probe/mIoU' in r]
@@ -106,6 +117,49 @@ def test_an_empty_set_fails_before_training(image_dir, labelled_root,
     with pytest.raises(ValueError, match='`train_dataset`.*holds no image'):
         runner.train()
     assert runner.iter == 0
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _ddp_worker(rank, port, image_dir, root, work_dir):
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port),
+                      RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE='2')
+    cfg = Config(probe_cfg(image_dir, root, work_dir, max_iters=3,
+                           interval=2, by_epoch=False, probe_at_start=True))
+    setup_launcher(cfg, 'pytorch', device='cpu')
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    # every rank left the last probe: a barrier would hang otherwise
+    dist.barrier()
+    with open(osp.join(work_dir, f'done{rank}'), 'w') as f:
+        f.write(str(runner.iter))
+    dist.destroy_process_group()
+
+
+def test_ddp_probes_sharded_like_one_process(image_dir, labelled_root,
+                                             tmp_path):
+    """Two gloo processes: both ranks probe, rank 0 logs, nobody hangs."""
+    mp.spawn(_ddp_worker,
+             args=(_free_port(), image_dir, labelled_root,
+                   str(tmp_path / 'ddp')),
+             nprocs=2)
+    for rank in range(2):
+        assert (tmp_path / 'ddp' / f'done{rank}').read_text() == '3'
+    records = probe_records(tmp_path / 'ddp')
+    assert [r['step'] for r in records] == [0, 2, 3]
+
+    # before any step the two runs hold the same weights: the probe of the
+    # two shards, all-reduced, is the probe of one process
+    train(image_dir, labelled_root, tmp_path / 'one', interval=100,
+          by_epoch=False, probe_at_start=True)
+    one = probe_records(tmp_path / 'one')[0]
+    assert one['step'] == 0
+    for key in ('probe/mIoU', 'probe/IoU.dark', 'probe/IoU.bright'):
+        assert records[0][key] == pytest.approx(one[key], abs=1e-3)
 
 
 @pytest.mark.parametrize('kwargs,message', [
