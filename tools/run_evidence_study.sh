@@ -36,9 +36,9 @@ EPOCHS=4
 CHECKPOINTS=(2 3 4)  # end of warm-up, middle of GS training, end
 RUNS=docs/evidence/runs
 
-# finished results: RUNS/{method}/seed_{s}/finetune_{p}pct.json and
-# RUNS/{purity,probe}/*.json <-> WORK/{method}/seed_{s}/finetune_{p}pct/result.json
-# and WORK/{purity,probe}/*.json
+# finished results: RUNS/{method}/seed_{s}/finetune_{p}pct.json <->
+# WORK/{method}/seed_{s}/finetune_{p}pct/result.json, and
+# RUNS/{purity,probe}/*.json <-> WORK/{purity,probe}/*.json
 restore() {
     local file run
     [[ -d "$RUNS" ]] || return 0
@@ -74,17 +74,17 @@ trap archive EXIT
 "$PY" tools/dataset_converters/dubai_aerial.py demo/dubai_aerial \
     -o data/dubai-aerial
 
-declare -A METHODS=(
-    [simclr]="$CFG/simclr_r18_1xb16-${EPOCHS}e_dubai-aerial.py"
-    [grass]="$CFG/grass_r18_1xb16-${EPOCHS}e_dubai-aerial.py"
-    [grass-random-box]="$CFG/grass-random-box_r18_1xb16-${EPOCHS}e_dubai-aerial.py"
-    [grass-opposite-box]="$CFG/grass-opposite-box_r18_1xb16-${EPOCHS}e_dubai-aerial.py"
-)
-"$PY" tools/run_comparison.py \
-    --methods simclr="${METHODS[simclr]}" grass="${METHODS[grass]}" \
-              grass-random-box="${METHODS[grass-random-box]}" \
-              grass-opposite-box="${METHODS[grass-opposite-box]}" \
-    --finetune "$CFG/upernet_r18_1xb8-100it_dubai-aerial.py" \
+METHODS=(simclr grass grass-random-box grass-opposite-box)  # simclr: baseline
+FINETUNE="$CFG/upernet_r18_1xb8-100it_dubai-aerial.py"
+config_of() {  # config_of METHOD: its pretraining config
+    echo "$CFG/${1}_r18_1xb16-${EPOCHS}e_dubai-aerial.py"
+}
+method_args=()
+for method in "${METHODS[@]}"; do
+    method_args+=("$method=$(config_of "$method")")
+done
+"$PY" tools/run_comparison.py --methods "${method_args[@]}" \
+    --finetune "$FINETUNE" \
     --seeds "$SEEDS" --label-fraction 100 "$LOW" --work-dir "$WORK"
 
 mkdir -p "$WORK/purity"
@@ -98,8 +98,7 @@ for seed_dir in "$WORK"/grass/seed_*; do
                  "fine-tuning results only): no purity analysis"
             continue
         fi
-        "$PY" tools/analyze_sampling.py \
-            "$CFG/grass_r18_1xb16-${EPOCHS}e_dubai-aerial.py" \
+        "$PY" tools/analyze_sampling.py "$(config_of grass)" \
             "$seed_dir/pretrain/epoch_${epoch}.pth" \
             --data-config data/dubai-aerial/img_dir/val \
             data/dubai-aerial/ann_dir/val --reduce-zero-label \
@@ -115,11 +114,11 @@ probe() {  # probe NAME SEED CONFIG CHECKPOINT|none
     local out="$WORK/probe/${1}_seed${2}.json"
     [[ -f "$out" ]] && return 0
     "$PY" tools/probe_checkpoint.py "$3" "$4" --seed "$2" \
-        --data-config "$CFG/upernet_r18_1xb8-100it_dubai-aerial.py" \
+        --data-config "$FINETUNE" \
         --label-fraction "$LOW" --out "$out"
 }
 mkdir -p "$WORK/probe"
-for method in "${!METHODS[@]}"; do
+for method in "${METHODS[@]}"; do
     for seed_dir in "$WORK/$method"/seed_*; do
         seed="${seed_dir##*/seed_}"
         checkpoint="$seed_dir/pretrain/epoch_${EPOCHS}.pth"
@@ -127,8 +126,8 @@ for method in "${!METHODS[@]}"; do
             echo "$method seed $seed: no epoch_${EPOCHS}.pth: not probed"
             continue
         fi
-        probe "$method" "$seed" "${METHODS[$method]}" "$checkpoint"
-        probe random-init "$seed" "${METHODS[simclr]}" none
+        probe "$method" "$seed" "$(config_of "$method")" "$checkpoint"
+        probe random-init "$seed" "$(config_of simclr)" none
     done
 done
 "$PY" tools/summarize_probes.py "$WORK"/probe/*_seed*.json \

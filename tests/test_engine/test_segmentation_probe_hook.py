@@ -5,7 +5,6 @@ import json
 import logging
 import os
 import os.path as osp
-import socket
 
 import numpy as np
 import pytest
@@ -19,6 +18,7 @@ import grass_mm  # noqa: F401
 from grass_mm.engine import SegmentationProbeHook
 from grass_mm.utils import setup_launcher
 
+from .test_embedding_health_hook import _free_port
 from .test_gradient_guided_sampler_hook import image_dir, runner_cfg  # noqa
 
 CLASSES = ('dark', 'bright')
@@ -117,12 +117,6 @@ def test_an_empty_set_fails_before_training(image_dir, labelled_root,
     with pytest.raises(ValueError, match='`train_dataset`.*holds no image'):
         runner.train()
     assert runner.iter == 0
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def _ddp_worker(rank, port, image_dir, root, work_dir):
