@@ -2,8 +2,8 @@
 # (ResNet-18, 112 x 112 views, batch 16, 4 epochs on the embedded Dubai
 # imagery) with 2 epochs of ID warm-up then 2 of gradient guided sampling,
 # and a checkpoint after every epoch for the purity analysis over the
-# schedule. Sized so that 5 seeds of 4 methods fit in about 90 minutes on 2
-# CPU cores.
+# schedule. One seed of the study (4 methods, 2 label fractions) takes about
+# 30 to 60 minutes on 2 CPU cores (docs/evidence.md).
 _base_ = '../demo/grass_r18_1xb16-4e_dubai-aerial-demo.py'
 
 # runtime settings: no visualisation hook
