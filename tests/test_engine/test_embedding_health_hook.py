@@ -6,7 +6,6 @@ batch."""
 import copy
 import json
 import os
-import socket
 
 import pytest
 import torch
@@ -181,12 +180,6 @@ def test_bad_arguments(kwargs, message):
 WORLD_SIZE = 2
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
 def _global_batch():
     generator = torch.Generator().manual_seed(3)
     z = torch.randn(6, 16, generator=generator)
@@ -213,8 +206,8 @@ def _worker(rank, port, out_dir):
     dist.destroy_process_group()
 
 
-def test_ddp_measures_the_global_batch(tmp_path):
-    mp.spawn(_worker, args=(_free_port(), str(tmp_path)), nprocs=WORLD_SIZE)
+def test_ddp_measures_the_global_batch(tmp_path, free_port):
+    mp.spawn(_worker, args=(free_port(), str(tmp_path)), nprocs=WORLD_SIZE)
     batch = _global_batch()
     expected = embedding_health(batch)
     assert expected != embedding_health(batch[:, :3])

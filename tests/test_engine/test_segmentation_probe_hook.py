@@ -18,7 +18,6 @@ import grass_mm  # noqa: F401
 from grass_mm.engine import SegmentationProbeHook
 from grass_mm.utils import setup_launcher
 
-from .test_embedding_health_hook import _free_port
 from .test_gradient_guided_sampler_hook import image_dir, runner_cfg  # noqa
 
 CLASSES = ('dark', 'bright')
@@ -135,10 +134,10 @@ def _ddp_worker(rank, port, image_dir, root, work_dir):
 
 
 def test_ddp_probes_sharded_like_one_process(image_dir, labelled_root,
-                                             tmp_path):
+                                             tmp_path, free_port):
     """Two gloo processes: both ranks probe, rank 0 logs, nobody hangs."""
     mp.spawn(_ddp_worker,
-             args=(_free_port(), image_dir, labelled_root,
+             args=(free_port(), image_dir, labelled_root,
                    str(tmp_path / 'ddp')),
              nprocs=2)
     for rank in range(2):

@@ -1,7 +1,6 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 """The segmentation probe on images whose classes are known by colour."""
 import os
-import socket
 
 import numpy as np
 import pytest
@@ -80,12 +79,6 @@ def test_the_backbone_is_left_as_it_was():
         torch.testing.assert_close(value, before[key])
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
 def _worker(rank, port, out_dir):
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
     dist.init_process_group('gloo', rank=rank, world_size=2)
@@ -98,11 +91,11 @@ def _worker(rank, port, out_dir):
     dist.destroy_process_group()
 
 
-def test_ddp_shards_and_equals_one_process(tmp_path):
+def test_ddp_shards_and_equals_one_process(tmp_path, free_port):
     expected = probe_backbone(backbone(), coloured_set(5, 0),
                               coloured_set(1, 1), NORMALIZATION, 3,
                               batch_size=2)
-    mp.spawn(_worker, args=(_free_port(), str(tmp_path)), nprocs=2)
+    mp.spawn(_worker, args=(free_port(), str(tmp_path)), nprocs=2)
     for rank in range(2):
         result = torch.load(tmp_path / f'rank{rank}.pth')
         assert result['pixels'] == expected['pixels']

@@ -9,7 +9,6 @@ negatives are gathered with gradients and DDP averages over ranks).
 """
 import copy
 import os
-import socket
 
 import torch
 import torch.distributed as dist
@@ -71,13 +70,7 @@ def worker(rank, port, out_dir):
     dist.destroy_process_group()
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def test_ddp_gs_step_equals_single_process_step(tmp_path):
+def test_ddp_gs_step_equals_single_process_step(tmp_path, free_port):
     mp.spawn(worker, args=(free_port(), str(tmp_path)), nprocs=WORLD_SIZE)
     boxes, params = gs_step(build_model(), global_batch())
     initial = dict(build_model().algorithm.named_parameters())

@@ -2,7 +2,6 @@
 """Tests of the NT-Xent loss (SimCLR, https://arxiv.org/abs/2002.05709) used
 by GraSS (https://arxiv.org/abs/2306.15868)."""
 import math
-import socket
 from datetime import timedelta
 
 import numpy as np
@@ -203,12 +202,6 @@ DIM = 5
 TEMPERATURE = 0.2
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
 def _ddp_worker(rank: int, port: int, z1_global: torch.Tensor,
                 z2_global: torch.Tensor, out_dir: str) -> None:
     torch.set_num_threads(1)
@@ -236,11 +229,11 @@ def _ddp_worker(rank: int, port: int, z1_global: torch.Tensor,
         dist.destroy_process_group()
 
 
-def test_two_gloo_processes_match_global_batch(tmp_path):
+def test_two_gloo_processes_match_global_batch(tmp_path, free_port):
     z1_global, z2_global = random_pair(WORLD_SIZE * N_PER_RANK, DIM, seed=3)
     mp.spawn(
         _ddp_worker,
-        args=(_free_port(), z1_global, z2_global, str(tmp_path)),
+        args=(free_port(), z1_global, z2_global, str(tmp_path)),
         nprocs=WORLD_SIZE,
         join=True)
     results = [torch.load(tmp_path / f'rank{r}.pt') for r in range(WORLD_SIZE)]

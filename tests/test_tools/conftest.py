@@ -6,7 +6,6 @@ the configs are plain mmengine python configs, written out so a failing run
 can be reproduced by hand with ``tools/train.py``.
 """
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -251,13 +250,6 @@ class ToolRunner:
     def test(self, *args: Any, cwd: Path) -> subprocess.CompletedProcess:
         """``python tools/test.py ARGS`` with this interpreter."""
         return self.run([sys.executable, TEST_TOOL, *args], cwd=cwd)
-
-    @staticmethod
-    def free_port() -> int:
-        """A TCP port nobody listens on right now."""
-        with socket.socket() as sock:
-            sock.bind(('127.0.0.1', 0))
-            return sock.getsockname()[1]
 
     @staticmethod
     def assert_ok(result: subprocess.CompletedProcess) -> None:

@@ -50,7 +50,8 @@ randomness = dict(seed=0)
 """
 
 
-def test_two_process_grass_through_gs_and_resume_mid_gs(tools, tmp_path):
+def test_two_process_grass_through_gs_and_resume_mid_gs(tools, tmp_path,
+                                                      free_port):
     images = tmp_path / 'images'
     images.mkdir()
     rng = np.random.default_rng(0)
@@ -69,7 +70,7 @@ def test_two_process_grass_through_gs_and_resume_mid_gs(tools, tmp_path):
             ['bash', tools.repo_root / 'tools' / 'dist_train.sh', config, 2,
              '--work-dir', work_dir, *args],
             cwd=tmp_path,
-            env=dict(PYTHON=sys.executable, PORT=str(tools.free_port())))
+            env=dict(PYTHON=sys.executable, PORT=str(free_port())))
         tools.assert_ok(result)
 
     dist_train()

@@ -100,7 +100,7 @@ def test_test_tool_refuses_foreign_pickled_object(tools, seg_run, tmp_path):
     assert not marker.exists()
 
 
-def test_dist_train_two_cpu_processes(tools, simclr_config):
+def test_dist_train_two_cpu_processes(tools, simclr_config, free_port):
     root = simclr_config.parent
     work_dir = root / 'dist_work_dir'
     result = tools.run([
@@ -109,7 +109,7 @@ def test_dist_train_two_cpu_processes(tools, simclr_config):
     ],
                        cwd=root,
                        env=dict(
-                           PYTHON=sys.executable, PORT=str(tools.free_port())))
+                           PYTHON=sys.executable, PORT=str(free_port())))
     tools.assert_ok(result)
     assert (work_dir / 'epoch_2.pth').is_file()
     log = tools.read_log(work_dir)

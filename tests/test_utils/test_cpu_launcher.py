@@ -1,6 +1,5 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 """``--launcher pytorch`` on a machine without GPUs, in one process."""
-import socket
 
 import pytest
 import torch
@@ -13,21 +12,15 @@ from grass_mm.utils import (CPUDistributedDataParallel, init_cpu_process_group,
                             setup_launcher)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def torchrun_env(monkeypatch):
+def torchrun_env(monkeypatch, free_port):
     """The variables torchrun sets, for a world of one process."""
     for name, value in dict(
             RANK='0',
             LOCAL_RANK='0',
             WORLD_SIZE='1',
             MASTER_ADDR='127.0.0.1',
-            MASTER_PORT=str(_free_port())).items():
+            MASTER_PORT=str(free_port())).items():
         monkeypatch.setenv(name, value)
     yield
     if torch_dist.is_initialized():
