@@ -116,7 +116,9 @@ def train(image_dir, work_dir, hook, iters=4):
     cfg = runner_cfg(
         image_dir, work_dir, dict(warmup_iters=2),
         dict(by_epoch=False, max_iters=iters),
-        visualizer=dict(type='Visualizer',
+        # a visualizer of its own: mmengine shares one per experiment
+        # name, which is the second the runner was built in
+        visualizer=dict(type='Visualizer', name=str(work_dir),
                         vis_backends=[dict(type='LocalVisBackend')]))
     cfg['custom_hooks'].append(dict(type='EmbeddingHealthHook', **hook))
     runner = Runner.from_cfg(copy.deepcopy(cfg))

@@ -53,7 +53,9 @@ def probe_cfg(image_dir, root, work_dir, max_iters=5, **hook):
     cfg = runner_cfg(
         image_dir, str(work_dir), dict(warmup_iters=2),
         dict(by_epoch=False, max_iters=max_iters),
-        visualizer=dict(type='Visualizer',
+        # a visualizer of its own: mmengine shares one per experiment
+        # name, which is the second the runner was built in
+        visualizer=dict(type='Visualizer', name=str(work_dir),
                         vis_backends=[dict(type='LocalVisBackend')]))
     cfg['custom_hooks'].append(
         dict(type='SegmentationProbeHook',
