@@ -9,7 +9,8 @@ from .dubai_aerial import convert_dubai_aerial
 from .label_fractions import (DEFAULT_PERCENTS, fraction_subset, rank_names,
                               split_file_name, write_fraction_splits)
 from .loveda import LOVEDA_COUNTS, convert_loveda
-from .orthophotos import OrthoDatasetSpec, convert_orthophotos
+from .ortho_spec import OrthoDatasetSpec
+from .orthophotos import convert_orthophotos
 from .potsdam import POTSDAM_ORTHOS, POTSDAM_SPLITS, convert_potsdam
 from .staged_output import StagedOutput
 from .vaihingen import VAIHINGEN_SPLITS, convert_vaihingen

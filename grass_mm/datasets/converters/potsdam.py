@@ -17,7 +17,8 @@ from mmseg.datasets import PotsdamDataset
 
 from .archive import ConversionError
 from .label_fractions import DEFAULT_PERCENTS
-from .orthophotos import OrthoDatasetSpec, convert_orthophotos
+from .ortho_spec import OrthoDatasetSpec
+from .orthophotos import convert_orthophotos
 
 POTSDAM_SPLITS = dict(
     train=('2_10', '2_11', '2_12', '3_10', '3_11', '3_12', '4_10', '4_11',

@@ -17,7 +17,8 @@ from typing import Optional, Sequence
 from mmseg.datasets import ISPRSDataset
 
 from .label_fractions import DEFAULT_PERCENTS
-from .orthophotos import OrthoDatasetSpec, convert_orthophotos
+from .ortho_spec import OrthoDatasetSpec
+from .orthophotos import convert_orthophotos
 
 VAIHINGEN_SPLITS = dict(
     train=tuple(f'area{i}' for i in (1, 3, 5, 7, 11, 13, 15, 17, 21, 23, 26,
