@@ -21,19 +21,25 @@ def read_version_info() -> dict:
     return namespace
 
 
-def version_requirements(ranges: dict) -> list:
-    """``name>=low,<high`` (``name>=low`` without a maximum) per entry."""
-    return [
-        f'{name}>={low}' + (f',<{high}' if high else '')
-        for name, (low, high) in ranges.items()
-    ]
+def requirement(name: str, low: str, high: str = None) -> str:
+    """``name>=low,<high`` (``name>=low`` without a maximum)."""
+    return f'{name}>={low}' + (f',<{high}' if high else '')
+
+
+def stack_extras(info: dict) -> dict:
+    """One extra per OpenMMLab stack: its four packages and what it adds."""
+    return {
+        stack: [requirement(*entry) for entry in packages.values()] +
+        info['STACK_EXTRAS'][stack]
+        for stack, packages in info['STACKS'].items()
+    }
 
 
 VERSION_INFO = read_version_info()
-VERSION_REQUIRES = version_requirements({
-    **VERSION_INFO['TORCH_VERSIONS'],
-    **VERSION_INFO['OPENMMLAB_VERSIONS']
-})
+TORCH_REQUIRES = [
+    requirement(name, *bounds)
+    for name, bounds in VERSION_INFO['TORCH_VERSIONS'].items()
+]
 
 
 setup(
@@ -46,9 +52,12 @@ setup(
     url='https://arxiv.org/abs/2306.15868',
     license='Apache License 2.0',
     packages=find_packages(exclude=('configs', 'tools', 'tests')),
-    python_requires='>=3.8',
-    install_requires=VERSION_REQUIRES + read_requirements('runtime.txt'),
+    python_requires='>=3.10',
+    install_requires=TORCH_REQUIRES + read_requirements('runtime.txt'),
+    # The OpenMMLab packages are extras, so that `pip install -e .` keeps
+    # whichever stack an environment has: `pip install -e ".[onedl]"`.
     extras_require=dict(
+        **stack_extras(VERSION_INFO),
         tests=read_requirements('tests.txt'),
         optional=read_requirements('optional.txt'),
     ),

@@ -20,9 +20,10 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+source tools/stack.sh  # GRASS_STACK=openmmlab for the OpenMMLab 1.x stack
 bash tools/setup_env.sh
 
-PY=.venv/bin/python
+PY="$GRASS_VENV/bin/python"
 WORK="${WORK_DIR:-work_dirs/demo}"
 PRETRAIN_CFG=configs/demo/grass_r18_1xb16-4e_dubai-aerial-demo.py
 FINETUNE_CFG=configs/demo/upernet_r18-grass_1xb8-300it_dubai-aerial-demo.py

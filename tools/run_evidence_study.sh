@@ -25,9 +25,10 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+source tools/stack.sh  # GRASS_STACK=openmmlab for the OpenMMLab 1.x stack
 bash tools/setup_env.sh
 
-PY=.venv/bin/python
+PY="$GRASS_VENV/bin/python"
 SEEDS="${1:-5}"
 LOW="${2:-10}"
 WORK="${WORK_DIR:-work_dirs/evidence}"

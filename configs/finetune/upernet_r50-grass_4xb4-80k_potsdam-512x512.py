@@ -15,8 +15,8 @@
 _base_ = [
     './_base_/models/upernet_r50.py',
     '../_base_/datasets/potsdam_finetune.py',
-    'mmseg::_base_/default_runtime.py',
-    'mmseg::_base_/schedules/schedule_80k.py',
+    './_base_/default_runtime.py',
+    './_base_/schedules/schedule_80k.py',
 ]
 custom_imports = dict(imports=['grass_mm'], allow_failed_imports=False)
 

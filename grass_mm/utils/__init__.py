@@ -10,18 +10,19 @@ from .config import (add_dump_results, enable_amp, enable_auto_scale_lr,
 from .launcher import build_runner, init_cpu_process_group, setup_launcher
 from .model_wrapper import CPUDistributedDataParallel
 from .pretraining_model import load_pretraining_model
-from .version_check import (OpenMMLabVersionError, check_version_mapping,
-                            check_versions, find_version_problems,
-                            installed_versions)
+from .version_check import (OpenMMLabVersionError, check_versions,
+                            find_stack_problems, find_version_problems,
+                            installed_providers)
 
 __all__ = [
     'CPUDistributedDataParallel', 'OpenMMLabVersionError',
     'SAFE_CHECKPOINT_LOADERS', 'UnsafeCheckpointError', 'add_dump_results',
-    'build_runner', 'check_allow_list', 'check_version_mapping',
+    'build_runner', 'check_allow_list',
     'check_versions', 'checkpoint_safe_globals', 'enable_amp',
     'enable_auto_scale_lr', 'enable_visualization',
-    'explain_unsafe_checkpoint', 'find_version_problems',
-    'init_cpu_process_group', 'installed_versions', 'load_pretraining_model',
+    'explain_unsafe_checkpoint', 'find_stack_problems',
+    'find_version_problems',
+    'init_cpu_process_group', 'installed_providers', 'load_pretraining_model',
     'load_weights_only',
     'prepare_cpu_distributed', 'register_checkpoint_safe_globals',
     'register_safe_checkpoint_loaders', 'set_resume', 'set_work_dir',

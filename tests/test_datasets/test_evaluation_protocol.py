@@ -29,6 +29,9 @@ from grass_mm.datasets.converters import (POTSDAM_SPLITS, ConversionError,
 
 from .factories import DATASET_CONFIGS, REPO_ROOT, make_potsdam, run_tool
 
+FINETUNE_RUNTIME = REPO_ROOT / 'configs' / 'finetune' / '_base_' / (
+    'default_runtime.py')
+
 SIZE, CLIP = 45, 16  # 3 x 3 windows every 16 px; 5 x 5 every 8 px
 
 
@@ -128,7 +131,7 @@ def test_finetune_configs_say_which_labels():
 
 
 TINY_MODEL = """\
-_base_ = [{base!r}, 'mmseg::_base_/default_runtime.py']
+_base_ = [{base!r}, {runtime!r}]
 custom_imports = dict(imports=['grass_mm'], allow_failed_imports=False)
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
@@ -161,6 +164,7 @@ def test_test_tool_evaluates_exactly_the_validation_patches(
     config = tmp_path / 'fcn_tiny_potsdam.py'
     config.write_text(
         TINY_MODEL.format(base=str(DATASET_CONFIGS / 'potsdam_finetune.py'),
+                          runtime=str(FINETUNE_RUNTIME),
                           data_root=str(out)))
     from mmseg.registry import MODELS
     with DefaultScope.overwrite_default_scope('mmseg'):

@@ -1,24 +1,29 @@
-# mmseg's DeepLabV3+ (output stride 8) with a ResNet-50 that takes an
-# mmpretrain (GraSS, SimCLR, MoCo, BYOL) backbone as it is
+# DeepLabV3+ (output stride 8) with a ResNet-50 that takes an mmpretrain
+# (GraSS, SimCLR, MoCo, BYOL) backbone as it is
 # (https://arxiv.org/abs/2306.15868, Sec. IV).
-# mmseg's default ResNetV1c has a deep stem (three 3x3 convolutions);
-# mmpretrain's ResNet has the plain 7x7 one, so the backbone here is mmseg's
-# ResNet with deep_stem=False, whose weights have the same names and shapes.
-# The dilated last stages (contract_dilation=True) change no weight shape.
-# mmseg's ImageNet initialisation (`pretrained='open-mmlab://resnet50_v1c'`)
-# is replaced by a strict load of the pretraining checkpoint.
-_base_ = 'mmseg::_base_/models/deeplabv3plus_r50-d8.py'
+# The decoder is UPerNet's sibling: this file inherits
+# ./upernet_r50.py (its data preprocessor, the strictly loaded plain-stem
+# ResNet-50 and the auxiliary FCN head) and changes what mmseg's
+# `_base_/models/deeplabv3plus_r50-d8.py` changes: dilated last stages
+# (the dilation changes no weight shape) and the separable ASPP head.
+# tests/test_configs/test_finetune_bases.py checks the result against the
+# installed mmseg's file.
+_base_ = './upernet_r50.py'
 
 model = dict(
-    pretrained=None,
-    backbone=dict(
-        type='ResNet',
-        deep_stem=False,
-        style='pytorch',
-        contract_dilation=True,
-        # StrictPretrained (grass_mm) fails unless every backbone weight of
-        # the checkpoint loads; mmengine's type='Pretrained' takes the same
-        # arguments but only logs the weights it could not load. Each
-        # fine-tuning config sets the checkpoint.
-        init_cfg=dict(
-            type='StrictPretrained', checkpoint=None, prefix='backbone.')))
+    backbone=dict(dilations=(1, 1, 2, 4), strides=(1, 2, 1, 1)),
+    decode_head=dict(
+        _delete_=True,
+        type='DepthwiseSeparableASPPHead',
+        in_channels=2048,
+        in_index=3,
+        channels=512,
+        dilations=(1, 12, 24, 36),
+        c1_in_channels=256,
+        c1_channels=48,
+        dropout_ratio=0.1,
+        num_classes=19,
+        norm_cfg=_base_.norm_cfg,
+        align_corners=False,
+        loss_decode=dict(
+            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)))
