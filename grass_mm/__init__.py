@@ -9,7 +9,22 @@ registers every component in the mmpretrain (pretraining) and mmseg
 (fine-tuning) registries, so ``custom_imports=dict(imports=['grass_mm'])``
 is all a config needs.
 """
-from .utils.version_check import check_versions
+import contextlib
+import io
+import logging
+import warnings
+
+# On the onedl stack mmcv has no compiled ops, and importing mmcv.cnn warns
+# that MultiScaleDeformableAttention is missing and advises installing
+# another mmcv. grass_mm's models use no compiled op, so the advice would
+# only mislead its users; the filter matches that one message alone.
+warnings.filterwarnings(
+    'ignore',
+    message='Fail to import ``MultiScaleDeformableAttention``',
+    category=UserWarning,
+    module=r'mmcv\.cnn')
+
+from .utils.version_check import check_versions  # noqa: E402
 from .version import __version__
 
 check_versions()
@@ -21,8 +36,18 @@ from .utils.checkpoint_loaders import (  # noqa: E402
 register_checkpoint_safe_globals()
 register_safe_checkpoint_loaders()
 
-from . import (datasets, engine, evaluation, models,  # noqa: E402,F401
-               visualization)
+# The onedl stack's mmseg and mmpretrain report a debug message ("Could not
+# import OneDL") with print_log and no logger, which prints it to stdout
+# whatever its level. Tools whose stdout is their result (markdown tables,
+# `mIoU: X`) must not carry it: what they print while they are imported goes
+# to mmengine's current logger at the DEBUG level they meant.
+with contextlib.redirect_stdout(io.StringIO()) as _import_output:
+    from . import (datasets, engine, evaluation, models,  # noqa: E402,F401
+                   visualization)
+if _import_output.getvalue().strip():
+    from mmengine.logging import print_log  # noqa: E402
+    print_log(_import_output.getvalue().strip(), logger='current',
+              level=logging.DEBUG)
 from .models import (crop_and_resize, foreground_mask,  # noqa: E402
                      loss_activation_map, select_boxes)
 

@@ -169,3 +169,13 @@ def test_import_refuses_a_mixed_environment_by_name(tmp_path):
     assert result.returncode != 0
     assert 'OpenMMLabVersionError' in result.stderr
     assert 'mmseg is installed twice' in result.stderr
+
+
+def test_import_writes_nothing_to_stdout_and_no_ops_advice():
+    """Tools print results on stdout (tables, ``mIoU: X``): the import must
+    add nothing there, on either stack, nor advise another mmcv."""
+    result = subprocess.run([sys.executable, '-c', 'import grass_mm'],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ''
+    assert 'MultiScaleDeformableAttention' not in result.stderr
