@@ -7,6 +7,12 @@ proves it for one run: it installs an import hook that refuses
 ``mmcv.ops``, every ``mmcv.ops.*`` and ``mmcv._ext``, then runs the tool as
 ``python TOOL ARGS...`` would. Nothing else of the frameworks is changed.
 
+``mmcv._ext``, the compiled extension, is also marked absent in
+``sys.modules`` (Python's own way of blocking a module): then
+``importlib.util.find_spec('mmcv._ext')`` returns None, as where mmcv has
+no compiled ops, instead of raising. mmengine asks exactly that
+(``mmcv_full_available()``) before it uses mmcv's ops.
+
 Usage:
     python tests/test_tools/run_without_mmcv_ops.py TOOL [ARGS...]
 
@@ -23,6 +29,8 @@ from typing import List, Optional, Sequence
 
 # The modules refused, each with its submodules.
 BLOCKED = ('mmcv.ops', 'mmcv._ext')
+# The compiled extension, reported absent by importlib.util.find_spec.
+EXTENSION = 'mmcv._ext'
 
 
 def is_blocked(fullname: str) -> bool:
@@ -65,7 +73,8 @@ def install() -> None:
 
     Blocked modules already imported are dropped from ``sys.modules`` and
     from their parent package's attributes, so that neither ``import
-    mmcv.ops`` nor ``from mmcv import ops`` can reach them.
+    mmcv.ops`` nor ``from mmcv import ops`` can reach them; ``mmcv._ext``
+    is then marked absent (None) in ``sys.modules``.
     """
     for name in [name for name in sys.modules if is_blocked(name)]:
         del sys.modules[name]
@@ -74,6 +83,7 @@ def install() -> None:
             delattr(sys.modules[parent], child)
     if not any(isinstance(finder, BlockMmcvOps) for finder in sys.meta_path):
         sys.meta_path.insert(0, BlockMmcvOps())
+    sys.modules[EXTENSION] = None  # type: ignore[assignment]
 
 
 def main(argv: Optional[List[str]] = None) -> None:

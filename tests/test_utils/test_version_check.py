@@ -1,6 +1,8 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
+import re
 import subprocess
 import sys
+from importlib import metadata
 
 import pytest
 
@@ -179,3 +181,24 @@ def test_import_writes_nothing_to_stdout_and_no_ops_advice():
     assert result.returncode == 0, result.stderr
     assert result.stdout == ''
     assert 'MultiScaleDeformableAttention' not in result.stderr
+
+
+def test_a_plain_install_requires_no_openmmlab_package():
+    """``pip install -e .`` must keep whichever stack an environment has:
+    the OpenMMLab packages (and the 1.x stack's numpy cap) are extras."""
+    requires = metadata.requires('grass_mm')
+    plain = {
+        re.split(r'[<>=!~;\[ ]', requirement)[0].lower()
+        for requirement in requires if 'extra ==' not in requirement
+    }
+    stack_packages = {
+        dist
+        for packages in STACKS.values() for dist, _, _ in packages.values()
+    }
+    assert plain.isdisjoint(stack_packages), plain
+    assert not any('numpy' in r and '<2' in r for r in requires
+                   if 'extra ==' not in r)
+    for stack, packages in STACKS.items():
+        extra = [r for r in requires if f'extra == "{stack}"' in r]
+        assert {re.split(r'[<>=]', r)[0]
+                for r in extra} >= {dist for dist, _, _ in packages.values()}
