@@ -29,8 +29,8 @@ def requirement(name: str, low: str, high: str = None) -> str:
 def stack_extras(info: dict) -> dict:
     """One extra per OpenMMLab stack: its four packages and what it adds."""
     return {
-        stack: [requirement(*entry) for entry in packages.values()] +
-        info['STACK_EXTRAS'][stack]
+        stack: [requirement(*entry)
+                for entry in packages.values()] + info['STACK_EXTRAS'][stack]
         for stack, packages in info['STACKS'].items()
     }
 
@@ -40,7 +40,6 @@ TORCH_REQUIRES = [
     requirement(name, *bounds)
     for name, bounds in VERSION_INFO['TORCH_VERSIONS'].items()
 ]
-
 
 setup(
     name='grass_mm',

@@ -14,6 +14,12 @@ import io
 import logging
 import warnings
 
+# isort: off
+# The order below is the point (hence E402 and F401 are off for this file):
+# the warning filter before mmcv is imported, the version check before any
+# OpenMMLab class is used, the checkpoint allow-list before any checkpoint
+# is read, then the subpackages, which register their components.
+
 # On the onedl stack mmcv has no compiled ops, and importing mmcv.cnn warns
 # that MultiScaleDeformableAttention is missing and advises installing
 # another mmcv. grass_mm's models use no compiled op, so the advice would
@@ -24,14 +30,13 @@ warnings.filterwarnings(
     category=UserWarning,
     module=r'mmcv\.cnn')
 
-from .utils.version_check import check_versions  # noqa: E402
+from .utils.version_check import check_versions
 from .version import __version__
 
 check_versions()
 
-from .utils.checkpoint import register_checkpoint_safe_globals  # noqa: E402
-from .utils.checkpoint_loaders import (  # noqa: E402
-    register_safe_checkpoint_loaders)
+from .checkpoint import (register_checkpoint_safe_globals,
+                         register_safe_checkpoint_loaders)
 
 register_checkpoint_safe_globals()
 register_safe_checkpoint_loaders()
@@ -42,16 +47,18 @@ register_safe_checkpoint_loaders()
 # `mIoU: X`) must not carry it: what they print while they are imported goes
 # to mmengine's current logger at the DEBUG level they meant.
 with contextlib.redirect_stdout(io.StringIO()) as _import_output:
-    from . import (datasets, engine, evaluation, models,  # noqa: E402,F401
-                   visualization)
+    from . import datasets, engine, evaluation, models, visualization
 if _import_output.getvalue().strip():
-    from mmengine.logging import print_log  # noqa: E402
-    print_log(_import_output.getvalue().strip(), logger='current',
-              level=logging.DEBUG)
-from .models import (crop_and_resize, foreground_mask,  # noqa: E402
-                     loss_activation_map, select_boxes)
+    from mmengine.logging import print_log
+    print_log(
+        _import_output.getvalue().strip(),
+        logger='current',
+        level=logging.DEBUG)
+from .models import (crop_and_resize, foreground_mask, loss_activation_map,
+                     select_boxes)
+# isort: on
 
 __all__ = [
-    '__version__', 'crop_and_resize', 'foreground_mask',
-    'loss_activation_map', 'select_boxes'
+    '__version__', 'crop_and_resize', 'foreground_mask', 'loss_activation_map',
+    'select_boxes'
 ]

@@ -1,7 +1,7 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 """Version of grass_mm and the torch and OpenMMLab stacks it works with."""
 
-__version__ = '0.1.0'
+__version__ = '0.2.0'
 
 # grass_mm runs on either of two OpenMMLab stacks. Both install the same
 # import names (``mmengine``, ``mmcv``, ``mmpretrain``, ``mmseg``) under
@@ -42,8 +42,8 @@ STACK_EXTRAS = {
     # mmcv 2.1.0's adjust_hue (SimCLR's ColorJitter) raises OverflowError on
     # numpy 2, and opencv-python 4.12+ requires numpy 2. mmsegmentation
     # 1.2.2 imports ftfy and regex without declaring them.
-    'openmmlab': ['numpy>=1.24,<2', 'opencv-python>=4.5,<4.12', 'ftfy',
-                  'regex'],
+    'openmmlab':
+    ['numpy>=1.24,<2', 'opencv-python>=4.5,<4.12', 'ftfy', 'regex'],
 }
 
 # (minimum inclusive, maximum exclusive or None for none) of torch. grass_mm

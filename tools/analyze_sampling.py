@@ -32,11 +32,11 @@ from mmengine.config import Config, DictAction
 from mmengine.device import get_device
 
 import grass_mm  # noqa: F401
-from grass_mm.utils.json_values import nan_to_none
+from grass_mm.apis import load_grass_model
+from grass_mm.utils import nan_to_none
 from grass_mm.visualization import (analyze_sampling_purity,
                                     build_labelled_dataset,
-                                    format_purity_table, labelled_dataset_cfg,
-                                    load_grass_model)
+                                    format_purity_table, labelled_dataset_cfg)
 
 
 def parse_args() -> argparse.Namespace:
@@ -44,32 +44,51 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config', help='a GraSS pretraining config')
     parser.add_argument('checkpoint', help='a checkpoint of that model')
     parser.add_argument(
-        '--data-config', nargs='+', required=True,
+        '--data-config',
+        nargs='+',
+        required=True,
         metavar='SEG_CONFIG | IMG_DIR ANN_DIR',
         help='an mmseg config, or a folder of images and one of label maps')
-    parser.add_argument('--split', choices=['train', 'val', 'test'],
-                        default='val',
-                        help="the mmseg config's dataloader to read")
-    parser.add_argument('--img-suffix', default='.png',
-                        help='suffix of the images in IMG_DIR')
-    parser.add_argument('--seg-map-suffix', default='.png',
-                        help='suffix of the label maps in ANN_DIR')
-    parser.add_argument('--reduce-zero-label', action='store_true',
-                        help='label 0 in ANN_DIR means unlabelled')
+    parser.add_argument(
+        '--split',
+        choices=['train', 'val', 'test'],
+        default='val',
+        help="the mmseg config's dataloader to read")
+    parser.add_argument(
+        '--img-suffix', default='.png', help='suffix of the images in IMG_DIR')
+    parser.add_argument(
+        '--seg-map-suffix',
+        default='.png',
+        help='suffix of the label maps in ANN_DIR')
+    parser.add_argument(
+        '--reduce-zero-label',
+        action='store_true',
+        help='label 0 in ANN_DIR means unlabelled')
     parser.add_argument('--ignore-index', type=int, default=255)
-    parser.add_argument('--img-size', type=int, default=224,
-                        help='side of the square views')
-    parser.add_argument('--batch-size', type=int, default=16,
-                        help='most images sampled together')
-    parser.add_argument('--max-images', type=int, default=None,
-                        help='use only the first this many images')
-    parser.add_argument('--seed', type=int, default=0,
-                        help='seed of the random boxes')
+    parser.add_argument(
+        '--img-size', type=int, default=224, help='side of the square views')
+    parser.add_argument(
+        '--batch-size',
+        type=int,
+        default=16,
+        help='most images sampled together')
+    parser.add_argument(
+        '--max-images',
+        type=int,
+        default=None,
+        help='use only the first this many images')
+    parser.add_argument(
+        '--seed', type=int, default=0, help='seed of the random boxes')
     parser.add_argument('--out', required=True, help='the JSON to write')
-    parser.add_argument('--device', default=None,
-                        help='cpu or cuda[:i]; defaults to what is there')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override settings of the config, key=value')
+    parser.add_argument(
+        '--device',
+        default=None,
+        help='cpu or cuda[:i]; defaults to what is there')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, key=value')
     return parser.parse_args()
 
 
@@ -90,8 +109,7 @@ def main() -> None:
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    model = load_grass_model(cfg, args.checkpoint,
-                             args.device or get_device())
+    model = load_grass_model(cfg, args.checkpoint, args.device or get_device())
     dataset = build_labelled_dataset(dict(dataset_cfg))
     try:
         report = analyze_sampling_purity(

@@ -48,13 +48,22 @@ CONFIG = osp.join(
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--size', type=int, default=6000,
-                        help='side of the square RGB tile in pixels')
+    parser.add_argument(
+        '--size',
+        type=int,
+        default=6000,
+        help='side of the square RGB tile in pixels')
     parser.add_argument('--patch-size', type=int, default=512)
-    parser.add_argument('--patches', type=int, default=200,
-                        help='patches timed for the windowed reads')
-    parser.add_argument('--baseline-patches', type=int, default=10,
-                        help='patches timed for whole-tile decoding')
+    parser.add_argument(
+        '--patches',
+        type=int,
+        default=200,
+        help='patches timed for the windowed reads')
+    parser.add_argument(
+        '--baseline-patches',
+        type=int,
+        default=10,
+        help='patches timed for whole-tile decoding')
     parser.add_argument('--seed', type=int, default=0)
     return parser.parse_args()
 
@@ -62,9 +71,14 @@ def parse_args() -> argparse.Namespace:
 def write_tile(path: str, size: int, tiled: bool, seed: int) -> None:
     """A random 8-bit RGB GeoTIFF, uncompressed, written in row blocks."""
     rng = np.random.default_rng(seed)
-    profile = dict(driver='GTiff', width=size, height=size, count=3,
-                   dtype='uint8', crs='EPSG:32633',
-                   transform=rasterio.transform.from_origin(0, 0, 0.05, 0.05))
+    profile = dict(
+        driver='GTiff',
+        width=size,
+        height=size,
+        count=3,
+        dtype='uint8',
+        crs='EPSG:32633',
+        transform=rasterio.transform.from_origin(0, 0, 0.05, 0.05))
     if tiled:
         profile.update(tiled=True, blockxsize=256, blockysize=256)
     with rasterio.open(path, 'w', **profile) as dst:
@@ -99,16 +113,21 @@ def main() -> None:
             tile = osp.join(root, 'pretrain', 'tile.tif')
             write_tile(tile, args.size, layout == 'tiled', args.seed)
             dataset = DATASETS.build(
-                dict(dataset_cfg, data_root=root, patch_size=args.patch_size,
-                     stride=args.patch_size))
+                dict(
+                    dataset_cfg,
+                    data_root=root,
+                    patch_size=args.patch_size,
+                    stride=args.patch_size))
             # random access, as a shuffling sampler over many tiles makes it
             order = np.random.default_rng(args.seed).integers(
-                0, len(dataset), max(args.patches, args.baseline_patches) + 1)
+                0, len(dataset),
+                max(args.patches, args.baseline_patches) + 1)
             results[f'ours_{layout}_s'] = time_patches(
                 dataset.prepare_data, order[:args.patches + 1])
             results[f'ours_{layout}_read_s'] = time_patches(
                 lambda i: dataset.read_patch(
-                    tile, dataset.get_data_info(i)['window']),
+                    tile,
+                    dataset.get_data_info(i)['window']),
                 order[:args.patches + 1])
             if layout != 'striped':
                 continue

@@ -23,31 +23,44 @@ from mmengine.registry import init_default_scope
 from mmpretrain.registry import MODELS
 
 import grass_mm
-from grass_mm.utils.step_timer import (random_views, time_id_and_gs_steps,
-                                       time_reference_style_steps,
-                                       time_sampler)
+from grass_mm.analysis import (random_views, time_id_and_gs_steps,
+                               time_reference_style_steps, time_sampler)
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', help='a GraSS pretraining config')
     parser.add_argument('--device', default='cpu', help='cpu or cuda[:i]')
-    parser.add_argument('--batch-size', type=int, default=8,
-                        help='images per batch (two views each)')
+    parser.add_argument(
+        '--batch-size',
+        type=int,
+        default=8,
+        help='images per batch (two views each)')
     parser.add_argument('--img-size', type=int, default=224)
-    parser.add_argument('--iters', type=int, default=10,
-                        help='measured pairs of ID and GS steps')
-    parser.add_argument('--warmup', type=int, default=2,
-                        help='unmeasured pairs run first')
-    parser.add_argument('--sampler-views', type=int, default=512,
-                        help='views in the separate sampler timing '
-                        '(the views of the batch, repeated)')
-    parser.add_argument('--reference', action='store_true',
-                        help='also time a GS step done as the reference '
-                        'implementation does it (full backward in the guide '
-                        'pass, per-view host loop); SimCLR configs only')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override settings of the config, key=value')
+    parser.add_argument(
+        '--iters',
+        type=int,
+        default=10,
+        help='measured pairs of ID and GS steps')
+    parser.add_argument(
+        '--warmup', type=int, default=2, help='unmeasured pairs run first')
+    parser.add_argument(
+        '--sampler-views',
+        type=int,
+        default=512,
+        help='views in the separate sampler timing '
+        '(the views of the batch, repeated)')
+    parser.add_argument(
+        '--reference',
+        action='store_true',
+        help='also time a GS step done as the reference '
+        'implementation does it (full backward in the guide '
+        'pass, per-view host loop); SimCLR configs only')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, key=value')
     return parser.parse_args()
 
 
@@ -86,8 +99,10 @@ def main() -> None:
     features, grads = model.guide(inputs)
     sampler_s = time_sampler(features, grads, views, model.ratio, args.iters)
     repeats = -(-args.sampler_views // len(views))
-    many = [t.repeat(repeats, 1, 1, 1)[:args.sampler_views]
-            for t in (features, grads, views)]
+    many = [
+        t.repeat(repeats, 1, 1, 1)[:args.sampler_views]
+        for t in (features, grads, views)
+    ]
     sampler_many_s = time_sampler(*many, model.ratio, args.iters)
     result = dict(
         config=args.config,

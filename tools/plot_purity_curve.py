@@ -25,10 +25,13 @@ from grass_mm.visualization.purity_curve import (purity_curves,
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('reports', nargs='+',
-                        help='JSON reports of tools/analyze_sampling.py')
-    parser.add_argument('--warmup', type=int, default=None,
-                        help='end of the ID warm-up, marked on the plot')
+    parser.add_argument(
+        'reports', nargs='+', help='JSON reports of tools/analyze_sampling.py')
+    parser.add_argument(
+        '--warmup',
+        type=int,
+        default=None,
+        help='end of the ID warm-up, marked on the plot')
     parser.add_argument('--unit', default='epoch', help='x axis label')
     parser.add_argument('--out', required=True, help='the PNG to write')
     return parser.parse_args()
@@ -52,9 +55,10 @@ def main() -> None:
     with open(osp.splitext(args.out)[0] + '.json', 'w') as f:
         json.dump(curves, f, indent=2)
     for row, points in curves.items():
-        print(f'{row:<18} ' + '  '.join(
-            f'{p["step"]}: {p["mean"]:.3f}' if p['mean'] is not None else
-            f'{p["step"]}: n/a' for p in points))
+        print(f'{row:<18} ' +
+              '  '.join(f'{p["step"]}: {p["mean"]:.3f}'
+                        if p['mean'] is not None else f'{p["step"]}: n/a'
+                        for p in points))
     print(f'-> {args.out}')
 
 

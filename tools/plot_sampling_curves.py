@@ -29,8 +29,10 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('log', help='a work directory or a scalars JSON log')
     parser.add_argument('--out', required=True, help='the PNG to write')
-    parser.add_argument('--title', default=None,
-                        help='title of the plot; defaults to the log path')
+    parser.add_argument(
+        '--title',
+        default=None,
+        help='title of the plot; defaults to the log path')
     return parser.parse_args()
 
 

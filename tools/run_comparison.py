@@ -37,11 +37,10 @@ from typing import List, Optional
 from mmengine.config import Config
 from PIL import Image
 
-from grass_mm.utils.comparison import (last_checkpoint, parse_methods,
-                                       parse_miou, parse_seeds)
-from grass_mm.utils.json_values import nan_to_none
-from grass_mm.utils.seed_statistics import (seeded_markdown_table,
-                                            summarise_runs)
+from grass_mm.analysis import (last_checkpoint, parse_methods, parse_miou,
+                               parse_seeds, seeded_markdown_table,
+                               summarise_runs)
+from grass_mm.utils import nan_to_none
 from grass_mm.visualization.seed_plot import render_seed_plot
 
 TOOLS = osp.dirname(osp.abspath(__file__))
@@ -54,38 +53,61 @@ class RunFailed(RuntimeError):
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--methods', nargs='+', required=True,
-                        metavar='NAME=CONFIG',
-                        help='pretraining configs; the first is the baseline')
-    parser.add_argument('--finetune', required=True,
-                        help='fine-tuning config (mmseg)')
-    parser.add_argument('--data-root', help='dataset folder written by a '
-                        'converter; defaults to the configs\' own')
-    parser.add_argument('--gpus', type=int, default=1,
-                        help='processes per run; > 1 uses tools/dist_train.sh')
-    parser.add_argument('--label-fraction', type=float, nargs='+',
-                        default=[100.0], metavar='P',
-                        help='percentages of labelled images '
-                        '(splits/train_{p}pct.txt); each fine-tunes from '
-                        'the same pretraining')
-    parser.add_argument('--seeds', default='1', metavar='K | S1,S2,...',
-                        help='a number of seeds (0 to K-1) or a '
-                        'comma-separated list; defaults to one seed, 0')
+    parser.add_argument(
+        '--methods',
+        nargs='+',
+        required=True,
+        metavar='NAME=CONFIG',
+        help='pretraining configs; the first is the baseline')
+    parser.add_argument(
+        '--finetune', required=True, help='fine-tuning config (mmseg)')
+    parser.add_argument(
+        '--data-root',
+        help='dataset folder written by a '
+        'converter; defaults to the configs\' own')
+    parser.add_argument(
+        '--gpus',
+        type=int,
+        default=1,
+        help='processes per run; > 1 uses tools/dist_train.sh')
+    parser.add_argument(
+        '--label-fraction',
+        type=float,
+        nargs='+',
+        default=[100.0],
+        metavar='P',
+        help='percentages of labelled images '
+        '(splits/train_{p}pct.txt); each fine-tunes from '
+        'the same pretraining')
+    parser.add_argument(
+        '--seeds',
+        default='1',
+        metavar='K | S1,S2,...',
+        help='a number of seeds (0 to K-1) or a '
+        'comma-separated list; defaults to one seed, 0')
     parser.add_argument('--work-dir', default='work_dirs/comparison')
-    parser.add_argument('--pretrain-options', nargs='+', default=[],
-                        metavar='KEY=VALUE', help='--cfg-options of every '
-                        'pretraining run')
-    parser.add_argument('--finetune-options', nargs='+', default=[],
-                        metavar='KEY=VALUE', help='--cfg-options of every '
-                        'fine-tuning run')
+    parser.add_argument(
+        '--pretrain-options',
+        nargs='+',
+        default=[],
+        metavar='KEY=VALUE',
+        help='--cfg-options of every '
+        'pretraining run')
+    parser.add_argument(
+        '--finetune-options',
+        nargs='+',
+        default=[],
+        metavar='KEY=VALUE',
+        help='--cfg-options of every '
+        'fine-tuning run')
     return parser.parse_args()
 
 
 def run(command: List[str]) -> str:
     """Run a command, echoing its output, and return the output."""
     print('+', ' '.join(command), flush=True)
-    result = subprocess.run(command, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    result = subprocess.run(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     sys.stdout.write(result.stdout)
     if result.returncode != 0:
         raise RunFailed(f'{osp.basename(command[1])} exited with code '
@@ -101,8 +123,11 @@ def train(config: str, work_dir: str, gpus: int, options: List[str]) -> str:
     if options:
         args += ['--cfg-options', *options]
     if gpus > 1:
-        run(['bash', osp.join(TOOLS, 'dist_train.sh'), args[0], str(gpus),
-             *args[1:]])
+        run([
+            'bash',
+            osp.join(TOOLS, 'dist_train.sh'), args[0],
+            str(gpus), *args[1:]
+        ])
     else:
         run([sys.executable, osp.join(TOOLS, 'train.py'), *args])
     return last_checkpoint(work_dir)
@@ -135,9 +160,16 @@ def write_reports(work_dir: str, methods: dict, seeds: List[int],
     planned = len(methods) * len(seeds) * len(fractions)
     write_json(
         osp.join(work_dir, 'results.json'),
-        nan_to_none(dict(baseline=names[0], methods=methods, seeds=seeds,
-                     label_fractions=fractions, finished=len(runs),
-                     planned=planned, summary=rows, runs=runs)))
+        nan_to_none(
+            dict(
+                baseline=names[0],
+                methods=methods,
+                seeds=seeds,
+                label_fractions=fractions,
+                finished=len(runs),
+                planned=planned,
+                summary=rows,
+                runs=runs)))
     Image.fromarray(render_seed_plot(runs, names)).save(
         osp.join(work_dir, 'per_seed_miou.png'))
     print(f'\n{len(runs)} of {planned} runs finished\n{table}', flush=True)
@@ -182,10 +214,12 @@ def main() -> None:
                         config, osp.join(seed_dir, 'pretrain'), args.gpus,
                         pretrain_options + probe_options + seed_option)
                     runs.append(
-                        finetune(args, run_dir, checkpoint, fraction,
-                                 finetune_options + seed_option,
-                                 dict(method=name, seed=seed,
-                                      pretrain_config=config)))
+                        finetune(
+                            args, run_dir, checkpoint, fraction,
+                            finetune_options + seed_option,
+                            dict(
+                                method=name, seed=seed,
+                                pretrain_config=config)))
                     write_reports(args.work_dir, methods, seeds, fractions,
                                   runs)
             except (RunFailed, FileNotFoundError, ValueError) as error:
@@ -211,8 +245,7 @@ def probe_data_root_options(config: str, root: str) -> List[str]:
     ]
 
 
-def pretrain(config: str, work_dir: str, gpus: int,
-             options: List[str]) -> str:
+def pretrain(config: str, work_dir: str, gpus: int, options: List[str]) -> str:
     """A pretraining's final checkpoint, training it unless it finished."""
     marker = osp.join(work_dir, DONE)
     finished = read_json(marker)
@@ -229,14 +262,19 @@ def finetune(args: argparse.Namespace, run_dir: str, checkpoint: str,
     options = options + [
         f'train_dataloader.dataset.ann_file=splits/train_{fraction:g}pct.txt'
     ]
-    finetuned = train(args.finetune, run_dir, args.gpus, options + [
-        f'model.backbone.init_cfg.checkpoint={checkpoint}'])
+    finetuned = train(
+        args.finetune, run_dir, args.gpus,
+        options + [f'model.backbone.init_cfg.checkpoint={checkpoint}'])
     output = run([
-        sys.executable, osp.join(TOOLS, 'test.py'), args.finetune, finetuned,
-        '--work-dir', osp.join(run_dir, 'test'), '--cfg-options', *options
+        sys.executable,
+        osp.join(TOOLS, 'test.py'), args.finetune, finetuned, '--work-dir',
+        osp.join(run_dir, 'test'), '--cfg-options', *options
     ])
-    result = dict(record, label_fraction=fraction, pretrained=checkpoint,
-                  miou=parse_miou(output))
+    result = dict(
+        record,
+        label_fraction=fraction,
+        pretrained=checkpoint,
+        miou=parse_miou(output))
     write_json(osp.join(run_dir, DONE), result)
     return result
 

@@ -20,21 +20,22 @@ import os.path as osp
 import re
 from typing import Dict, List, Tuple
 
-from grass_mm.utils.seed_statistics import (seeded_markdown_table,
-                                            summarise_runs)
+from grass_mm.analysis import seeded_markdown_table, summarise_runs
 
 _NAME = re.compile(r'^(?P<method>.+)_seed(?P<seed>\d+)\.json$')
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('results', nargs='+',
-                        help='probe JSON files named METHOD_seedS.json')
-    parser.add_argument('--baseline', default=None,
-                        help='the method differences are measured against '
-                        '(default: the first method in name order)')
-    parser.add_argument('--out', default=None,
-                        help='a markdown file to write the table to')
+    parser.add_argument(
+        'results', nargs='+', help='probe JSON files named METHOD_seedS.json')
+    parser.add_argument(
+        '--baseline',
+        default=None,
+        help='the method differences are measured against '
+        '(default: the first method in name order)')
+    parser.add_argument(
+        '--out', default=None, help='a markdown file to write the table to')
     return parser.parse_args()
 
 
@@ -67,8 +68,12 @@ def read_probe_runs(files: List[str]) -> Tuple[List[dict], Dict[str, str]]:
             raise SystemExit(f'error: {file}: {method} was probed with '
                              f'{configs[method]} and {config}')
         fraction = result.get('label_fraction')
-        runs.append(dict(method=method, seed=seed, miou=result['mIoU'],
-                         label_fraction=-1 if fraction is None else fraction))
+        runs.append(
+            dict(
+                method=method,
+                seed=seed,
+                miou=result['mIoU'],
+                label_fraction=-1 if fraction is None else fraction))
     if len({run['label_fraction'] for run in runs}) > 1:
         raise SystemExit('error: the results were probed with different '
                          'label fractions: tabulate each on its own')

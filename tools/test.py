@@ -11,10 +11,11 @@ from mmengine.dist import is_main_process
 # only, through an allow-list of mmengine's checkpoint globals, and
 # registers grass_mm's modules.
 import grass_mm  # noqa: F401
-from grass_mm.utils import (UnsafeCheckpointError, add_dump_results,
-                            build_runner, enable_visualization,
-                            explain_unsafe_checkpoint, set_work_dir,
-                            setup_launcher, strip_collate_fn_scope)
+from grass_mm.apis import (add_dump_results, build_runner,
+                           enable_visualization, set_work_dir, setup_launcher,
+                           strip_collate_fn_scope)
+from grass_mm.checkpoint import (UnsafeCheckpointError,
+                                 explain_unsafe_checkpoint)
 
 
 def parse_args() -> argparse.Namespace:

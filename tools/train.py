@@ -10,10 +10,11 @@ from mmengine.config import Config, DictAction
 # only, through an allow-list of mmengine's checkpoint globals, and
 # registers grass_mm's modules.
 import grass_mm  # noqa: F401
-from grass_mm.utils import (UnsafeCheckpointError, build_runner, enable_amp,
-                            enable_auto_scale_lr, explain_unsafe_checkpoint,
-                            set_resume, set_work_dir, setup_launcher,
-                            strip_collate_fn_scope)
+from grass_mm.apis import (build_runner, enable_amp, enable_auto_scale_lr,
+                           set_resume, set_work_dir, setup_launcher,
+                           strip_collate_fn_scope)
+from grass_mm.checkpoint import (UnsafeCheckpointError,
+                                 explain_unsafe_checkpoint)
 
 
 def parse_args() -> argparse.Namespace:

@@ -1,8 +1,8 @@
-# The demo's GraSS pretraining (tools/demo.sh): configs/grass_r50_dubai-aerial.py
-# made small enough for 2 CPU cores in a few minutes: ResNet-18, batch norm
-# instead of SyncBN, 112 x 112 views, 4 epochs (1 of ID warm-up) over
-# windows taken every 512 pixels, with the embedding health and the linear
-# segmentation probe switched on.
+# The demo's GraSS pretraining (tools/demo.sh):
+# configs/grass_r50_dubai-aerial.py made small enough for 2 CPU cores in a
+# few minutes: ResNet-18, batch norm instead of SyncBN, 112 x 112 views,
+# 4 epochs (1 of ID warm-up) over windows taken every 512 pixels, with the
+# embedding health and the linear segmentation probe switched on.
 _base_ = [
     '../grass_r50_dubai-aerial.py', '../_base_/probes/dubai-aerial_probe.py'
 ]
@@ -31,10 +31,21 @@ train_dataloader = dict(
 max_epochs = 4
 train_cfg = dict(max_epochs=max_epochs)
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
-         convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=max_epochs - 1, eta_min=0.0,
-         by_epoch=True, begin=1, end=max_epochs, convert_to_iter_based=True),
+    dict(
+        type='LinearLR',
+        start_factor=0.1,
+        by_epoch=True,
+        begin=0,
+        end=1,
+        convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        T_max=max_epochs - 1,
+        eta_min=0.0,
+        by_epoch=True,
+        begin=1,
+        end=max_epochs,
+        convert_to_iter_based=True),
 ]
 
 # runtime settings: the sampler, its panels, the health of the embeddings
@@ -46,5 +57,4 @@ custom_hooks = [
     dict(_base_.probe_hook, probe_at_start=True),
 ]
 default_hooks = dict(
-    logger=dict(interval=10),
-    checkpoint=dict(interval=1, max_keep_ckpts=1))
+    logger=dict(interval=10), checkpoint=dict(interval=1, max_keep_ckpts=1))

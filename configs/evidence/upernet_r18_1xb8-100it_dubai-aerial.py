@@ -9,8 +9,13 @@ max_iters = 100
 train_cfg = dict(
     max_iters=max_iters, val_interval=max_iters, val_begin=max_iters + 1)
 param_scheduler = [
-    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=max_iters,
-         by_epoch=False)
+    dict(
+        type='PolyLR',
+        eta_min=1e-4,
+        power=0.9,
+        begin=0,
+        end=max_iters,
+        by_epoch=False)
 ]
 
 # runtime settings

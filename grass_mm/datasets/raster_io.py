@@ -127,9 +127,9 @@ def read_raster(path: str,
             return np.ascontiguousarray(pixels[y0:y1, x0:x1][..., bands])
         try:
             with rasterio.Env(**_GDAL_OPTIONS):
-                pixels = dataset.read(
-                    [b + 1 for b in bands],
-                    window=RasterioWindow(x0, y0, x1 - x0, y1 - y0))
+                pixels = dataset.read([b + 1 for b in bands],
+                                      window=RasterioWindow(
+                                          x0, y0, x1 - x0, y1 - y0))
         except (RasterioError, OSError) as error:
             where = 'the image' if window is None else f'window {window}'
             raise ImageReadError(f'{path}: cannot decode {where} ({error}); '

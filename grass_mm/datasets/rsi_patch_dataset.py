@@ -258,6 +258,6 @@ class RSIPatchDataset(BaseDataset):
         """
         results = self.get_data_info(idx)
         img = self.read_patch(results['img_path'], results['window'])
-        results.update(img=img, img_shape=img.shape[:2],
-                       ori_shape=img.shape[:2])
+        results.update(
+            img=img, img_shape=img.shape[:2], ori_shape=img.shape[:2])
         return self.pipeline(results)

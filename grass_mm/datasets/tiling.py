@@ -28,8 +28,8 @@ def window_starts(length: int, size: int, stride: int) -> List[int]:
     Returns:
         list[int]: Increasing start offsets.
     """
-    for name, value in (('length', length), ('size', size),
-                        ('stride', stride)):
+    for name, value in (('length', length), ('size', size), ('stride',
+                                                             stride)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ValueError(f'{name} must be a positive integer, got '
                              f'{value!r}')

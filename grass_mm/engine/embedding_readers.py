@@ -12,6 +12,7 @@ first, then in its training loss.
 Register a reader for another algorithm with
 :func:`register_embedding_reader`.
 """
+import functools
 from typing import Callable, List, Optional
 
 import torch
@@ -21,14 +22,34 @@ from mmpretrain.models import BYOL, MoCo, SimCLR
 from torch import Tensor, nn
 
 from ..models import NTXentSimCLR
-from ..utils.type_registry import TypeRegistry
 
 EmbeddingReader = Callable[[nn.Module, List[Tensor]], Optional[Tensor]]
 
-_READERS: TypeRegistry[EmbeddingReader] = TypeRegistry(
-    'EmbeddingHealthHook cannot read the embeddings of',
-    'embedding reader',
-    'Register a reader with `grass_mm.engine.register_embedding_reader`.')
+
+def _unsupported(algorithm: nn.Module) -> TypeError:
+    supported = ', '.join(
+        sorted(cls.__name__ for cls in read_embeddings.registry
+               if cls is not object))
+    return TypeError(
+        'EmbeddingHealthHook cannot read the embeddings of '
+        f'{type(algorithm).__name__}: no embedding reader is registered for '
+        f'it (supported: {supported}). Register a reader with '
+        '`grass_mm.engine.register_embedding_reader`.')
+
+
+@functools.singledispatch
+def read_embeddings(algorithm: nn.Module,
+                    outputs: List[Tensor]) -> Optional[Tensor]:
+    """The embeddings of a step, read by the reader of ``algorithm``'s class.
+
+    ``functools.singledispatch`` finds the reader registered for the closest
+    class in the algorithm's MRO; this default is reached only when none of
+    its classes has one.
+
+    Raises:
+        TypeError: Naming the algorithm and the supported classes.
+    """
+    raise _unsupported(algorithm)
 
 
 def register_embedding_reader(algorithm_type: type) -> Callable:
@@ -39,12 +60,19 @@ def register_embedding_reader(algorithm_type: type) -> Callable:
     the step's embeddings of this process, (V, N, D), or None when the step
     has not produced them.
     """
-    return _READERS.register(algorithm_type)
+    return read_embeddings.register(algorithm_type)
 
 
 def get_embedding_reader(algorithm: nn.Module) -> EmbeddingReader:
-    """Find the reader of ``algorithm`` through its class hierarchy."""
-    return _READERS.get(algorithm)
+    """Find the reader of ``algorithm`` through its class hierarchy.
+
+    Raises:
+        TypeError: When none of its classes has one.
+    """
+    reader = read_embeddings.dispatch(type(algorithm))
+    if reader is read_embeddings.registry[object]:
+        raise _unsupported(algorithm)
+    return reader
 
 
 @register_embedding_reader(NTXentSimCLR)

@@ -1,5 +1,8 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
-"""The linear segmentation probe of pretrained backbones."""
+"""Measures of pretrained backbones: the linear segmentation probe and the
+health of the embeddings."""
+from .embedding_health import (alignment, effective_rank, embed_std,
+                               embedding_health, uniformity)
 from .probe_data import build_probe_sets, finetune_probe_datasets
 from .ridge_probe import (RidgeStatistics, confusion_matrix,
                           intersection_over_union, ridge_classifier)
@@ -7,8 +10,9 @@ from .segmentation_probe import (grid_features, normalise_images,
                                  probe_backbone, probe_feature_extractor)
 
 __all__ = [
-    'RidgeStatistics', 'build_probe_sets', 'confusion_matrix',
+    'RidgeStatistics', 'alignment', 'build_probe_sets', 'confusion_matrix',
+    'effective_rank', 'embed_std', 'embedding_health',
     'finetune_probe_datasets', 'grid_features', 'intersection_over_union',
     'normalise_images', 'probe_backbone', 'probe_feature_extractor',
-    'ridge_classifier'
+    'ridge_classifier', 'uniformity'
 ]

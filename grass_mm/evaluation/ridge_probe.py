@@ -112,8 +112,9 @@ def confusion_matrix(predictions: Tensor, labels: Tensor,
     """
     valid = (labels >= 0) & (labels < num_classes)
     index = labels[valid].long() * num_classes + predictions[valid].long()
-    return torch.bincount(index.cpu(), minlength=num_classes**2).reshape(
-        num_classes, num_classes).double()
+    return torch.bincount(
+        index.cpu(), minlength=num_classes**2).reshape(num_classes,
+                                                       num_classes).double()
 
 
 def intersection_over_union(
@@ -129,8 +130,7 @@ def intersection_over_union(
     iou = torch.where(union > 0, true_positive / union.clamp_min(1),
                       torch.full_like(union, float('nan'))) * 100
     names = classes or [f'class_{i}' for i in range(len(iou))]
-    result = {f'IoU.{name}': value for name, value in zip(names,
-                                                          iou.tolist())}
-    result['mIoU'] = float(iou[~iou.isnan()].mean()) if (
-        ~iou.isnan()).any() else float('nan')
+    result = {f'IoU.{name}': value for name, value in zip(names, iou.tolist())}
+    result['mIoU'] = float(
+        iou[~iou.isnan()].mean()) if (~iou.isnan()).any() else float('nan')
     return result

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from mmengine.dist import all_reduce, get_rank, get_world_size
 from torch import Tensor, nn
 
-from ..visualization.images import Normalization
+from ..models.utils import Normalization
 from .ridge_probe import (RidgeStatistics, confusion_matrix,
                           intersection_over_union, ridge_classifier)
 
@@ -81,8 +81,7 @@ def probe_feature_extractor(backbone: nn.Module) -> nn.Module:
 
 
 @torch.no_grad()
-def grid_features(extractor: nn.Module, inputs: Tensor,
-                  stride: int) -> Tensor:
+def grid_features(extractor: nn.Module, inputs: Tensor, stride: int) -> Tensor:
     """Every output map upsampled to stride ``stride`` and concatenated.
 
     Args:
@@ -98,13 +97,14 @@ def grid_features(extractor: nn.Module, inputs: Tensor,
     if isinstance(outputs, Tensor):
         outputs = (outputs, )
     return torch.cat([
-        F.interpolate(x.float(), size=size, mode='bilinear',
-                      align_corners=False) for x in outputs
-    ], dim=1)
+        F.interpolate(
+            x.float(), size=size, mode='bilinear', align_corners=False)
+        for x in outputs
+    ],
+                     dim=1)
 
 
-def _batches(dataset: Sequence[dict],
-             batch_size: int) -> Iterator[List[dict]]:
+def _batches(dataset: Sequence[dict], batch_size: int) -> Iterator[List[dict]]:
     """This process's share of the dataset, in batches of one image size."""
     batch: List[dict] = []
     for index in range(get_rank(), len(dataset), get_world_size()):
@@ -142,12 +142,12 @@ def _fit(extractor: nn.Module, dataset: Sequence[dict],
         grid = grid[:, :features.shape[2], :features.shape[3]]
         if stats is None:
             stats = RidgeStatistics(features.shape[1], num_classes)
-        stats.add(features.permute(0, 2, 3, 1).flatten(0, 2),
-                  grid.flatten().to(features.device))
+        stats.add(
+            features.permute(0, 2, 3, 1).flatten(0, 2),
+            grid.flatten().to(features.device))
     if stats is None:  # this process got no image: it still all-reduces
         channels = len(normalization.mean) if normalization.mean else 3
-        probe = torch.zeros(1, channels, stride * 4, stride * 4,
-                            device=device)
+        probe = torch.zeros(1, channels, stride * 4, stride * 4, device=device)
         stats = RidgeStatistics(
             grid_features(extractor, probe, stride).shape[1], num_classes)
     for tensor in stats.tensors():
@@ -169,10 +169,13 @@ def _score(extractor: nn.Module, classifier: Dict[str, Tensor],
         features = grid_features(extractor, inputs, stride)
         logits = torch.einsum('ndhw,dk->nkhw', features, weight)
         logits = logits + bias.view(1, -1, 1, 1)
-        logits = F.interpolate(logits, size=labels.shape[-2:],
-                               mode='bilinear', align_corners=False)
-        confusion += confusion_matrix(logits.argmax(1).cpu(), labels,
-                                      num_classes)
+        logits = F.interpolate(
+            logits,
+            size=labels.shape[-2:],
+            mode='bilinear',
+            align_corners=False)
+        confusion += confusion_matrix(
+            logits.argmax(1).cpu(), labels, num_classes)
     all_reduce(confusion)
     return confusion
 

@@ -1,30 +1,38 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
-from .checkpoint import (UnsafeCheckpointError, check_allow_list,
-                         checkpoint_safe_globals, explain_unsafe_checkpoint,
-                         load_weights_only, register_checkpoint_safe_globals)
-from .checkpoint_loaders import (SAFE_CHECKPOINT_LOADERS,
-                                 register_safe_checkpoint_loaders)
-from .config import (add_dump_results, enable_amp, enable_auto_scale_lr,
-                     enable_visualization, prepare_cpu_distributed, set_resume,
-                     set_work_dir, strip_collate_fn_scope)
-from .launcher import build_runner, init_cpu_process_group, setup_launcher
-from .model_wrapper import CPUDistributedDataParallel
-from .pretraining_model import load_pretraining_model
+"""Small helpers at the ground floor: they import nothing else of grass_mm
+but :mod:`grass_mm.version`."""
+from .deprecation import moved_names
+from .json_values import nan_to_none
 from .version_check import (OpenMMLabVersionError, check_versions,
                             find_stack_problems, find_version_problems,
                             installed_providers)
 
 __all__ = [
-    'CPUDistributedDataParallel', 'OpenMMLabVersionError',
-    'SAFE_CHECKPOINT_LOADERS', 'UnsafeCheckpointError', 'add_dump_results',
-    'build_runner', 'check_allow_list',
-    'check_versions', 'checkpoint_safe_globals', 'enable_amp',
-    'enable_auto_scale_lr', 'enable_visualization',
-    'explain_unsafe_checkpoint', 'find_stack_problems',
-    'find_version_problems',
-    'init_cpu_process_group', 'installed_providers', 'load_pretraining_model',
-    'load_weights_only',
-    'prepare_cpu_distributed', 'register_checkpoint_safe_globals',
-    'register_safe_checkpoint_loaders', 'set_resume', 'set_work_dir',
-    'setup_launcher', 'strip_collate_fn_scope'
+    'OpenMMLabVersionError', 'check_versions', 'find_stack_problems',
+    'find_version_problems', 'installed_providers', 'moved_names',
+    'nan_to_none'
 ]
+
+_CHECKPOINT = ('SAFE_CHECKPOINT_LOADERS', 'UnsafeCheckpointError',
+               'check_allow_list', 'checkpoint_safe_globals',
+               'explain_unsafe_checkpoint', 'load_weights_only',
+               'register_checkpoint_safe_globals',
+               'register_safe_checkpoint_loaders')
+_APIS = ('add_dump_results', 'build_runner', 'enable_amp',
+         'enable_auto_scale_lr', 'enable_visualization',
+         'init_cpu_process_group', 'load_pretraining_model',
+         'prepare_cpu_distributed', 'set_resume', 'set_work_dir',
+         'setup_launcher', 'strip_collate_fn_scope')
+# Names grass_mm.utils exported before 0.2.
+__getattr__ = moved_names(
+    __name__, {
+        **{
+            name: 'grass_mm.checkpoint'
+            for name in _CHECKPOINT
+        },
+        **{
+            name: 'grass_mm.apis'
+            for name in _APIS
+        },
+        'CPUDistributedDataParallel': 'grass_mm.models',
+    })

@@ -168,8 +168,8 @@ def _provider_problem(stack: str, import_name: str,
                 f'{wanted}: {hint}.')
     if found_dist != dist:
         other = _stack_of(found_dist)
-        origin = (f'of the {other} stack' if other is not None else
-                  'which no supported stack uses')
+        origin = (f'of the {other} stack'
+                  if other is not None else 'which no supported stack uses')
         return (f'{import_name} is provided by {found_dist} {version}, '
                 f'{origin}, but the other OpenMMLab packages here are of the '
                 f'{stack} stack, which needs {wanted}: '
@@ -252,8 +252,9 @@ def installed_providers(
     for name in import_names:
         dists = sorted(set(distributions.get(name, ())))
         # 'onedl_mmcv' and 'ONEDL-mmcv' name the same distribution
-        found[name] = [(re.sub(r'[-_.]+', '-', dist).lower(),
-                        metadata.version(dist)) for dist in dists]
+        found[name] = [(re.sub(r'[-_.]+', '-',
+                               dist).lower(), metadata.version(dist))
+                       for dist in dists]
         if not dists and util.find_spec(name) is not None:
             try:
                 version = getattr(import_module(name), '__version__', None)

@@ -1,11 +1,11 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 from ..datasets.labelled_dataset import (build_labelled_dataset,
                                          labelled_dataset_cfg)
-from ..models.utils import random_boxes_like
+from ..models.utils import (Normalization, preprocessor_normalization,
+                            random_boxes_like)
+from ..utils import moved_names
 from .figures import figure_to_array, new_figure
-from .images import (Normalization, denormalize_views,
-                     preprocessor_normalization)
-from .loading import load_grass_model
+from .images import denormalize_views
 from .purity import Summary, box_purity, boxes_purity, summarise
 from .sampling_analysis import (analyze_sampling_purity, format_purity_table,
                                 purity_table, view_purities)
@@ -22,11 +22,13 @@ __all__ = [
     'boxes_purity', 'build_labelled_dataset', 'curve', 'denormalize_views',
     'deterministic_batch', 'deterministic_label_views', 'figure_to_array',
     'find_scalar_logs', 'format_purity_table', 'gs_start',
-    'labelled_dataset_cfg', 'load_grass_model', 'load_probe_scalars',
-    'load_training_scalars',
+    'labelled_dataset_cfg', 'load_probe_scalars', 'load_training_scalars',
     'min_max_normalize', 'new_figure', 'pipeline_batch',
     'preprocessor_normalization', 'purity_table', 'random_boxes_like',
     'render_sampling_curves', 'render_sampling_panels',
     'render_sampling_result', 'resize_and_mirror', 'sampling_rows',
     'split_batches', 'summarise', 'view_purities'
 ]
+
+# Model loading moved to grass_mm.apis in 0.2.
+__getattr__ = moved_names(__name__, {'load_grass_model': 'grass_mm.apis'})

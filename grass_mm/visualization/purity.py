@@ -29,7 +29,8 @@ class Summary(NamedTuple):
     ci_high: float
 
 
-def box_purity(label: ArrayLike, box: Sequence[int],
+def box_purity(label: ArrayLike,
+               box: Sequence[int],
                ignore_index: int = 255) -> Tuple[float, int]:
     """Purity and number of classes of one box of a label map.
 
@@ -55,7 +56,8 @@ def box_purity(label: ArrayLike, box: Sequence[int],
     return float(counts.max() / pixels.size), int(np.count_nonzero(counts))
 
 
-def boxes_purity(labels: ArrayLike, boxes: ArrayLike,
+def boxes_purity(labels: ArrayLike,
+                 boxes: ArrayLike,
                  ignore_index: int = 255) -> Tuple[np.ndarray, np.ndarray]:
     """:func:`box_purity` of one box per label map.
 

@@ -18,13 +18,13 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from ..utils.seed_statistics import student_interval
+from ..analysis import student_interval
 from .figures import figure_to_array, new_figure
 
 REGION_ROWS = (('gs_box', 'GS box'), ('random_box', 'random box'),
                ('opposite_box', 'opposite box'), ('whole_view', 'whole view'))
-DIFFERENCE_ROWS = (('gs_minus_random', 'GS - random'),
-                   ('gs_minus_opposite', 'GS - opposite'))
+DIFFERENCE_ROWS = (('gs_minus_random', 'GS - random'), ('gs_minus_opposite',
+                                                        'GS - opposite'))
 _EPOCH = re.compile(r'(?:epoch|iter)_(\d+)\.pth$')
 
 
@@ -64,13 +64,17 @@ def purity_curves(reports: Sequence[dict]) -> Dict[str, List[dict]]:
         for step in sorted(by_step):
             cells = [r['table'][row]['purity'] for r in by_step[step]]
             if len(cells) == 1:
-                point = {k: cells[0][k] for k in ('mean', 'ci_low',
-                                                  'ci_high', 'n')}
+                point = {
+                    k: cells[0][k]
+                    for k in ('mean', 'ci_low', 'ci_high', 'n')
+                }
             else:
                 stats = student_interval(
                     [c['mean'] for c in cells if c['mean'] is not None])
-                point = {k: stats[k] for k in ('mean', 'ci_low', 'ci_high',
-                                               'n')}
+                point = {
+                    k: stats[k]
+                    for k in ('mean', 'ci_low', 'ci_high', 'n')
+                }
             points.append(dict(step=step, **point))
         curves[row] = points
     return curves
@@ -80,15 +84,18 @@ def _plot_rows(ax, curves: Dict[str, List[dict]], rows) -> None:
     for row, label in rows:
         points = curves[row]
         steps = [p['step'] for p in points]
-        means = np.array([np.nan if p['mean'] is None else p['mean']
-                          for p in points], dtype=float)
-        low = np.array([np.nan if p['ci_low'] is None else p['ci_low']
-                        for p in points], dtype=float)
-        high = np.array([np.nan if p['ci_high'] is None else p['ci_high']
-                         for p in points], dtype=float)
+        means = np.array(
+            [np.nan if p['mean'] is None else p['mean'] for p in points],
+            dtype=float)
+        low = np.array(
+            [np.nan if p['ci_low'] is None else p['ci_low'] for p in points],
+            dtype=float)
+        high = np.array(
+            [np.nan if p['ci_high'] is None else p['ci_high'] for p in points],
+            dtype=float)
         line, = ax.plot(steps, means, marker='o', markersize=3, label=label)
-        ax.fill_between(steps, low, high, color=line.get_color(), alpha=0.2,
-                        linewidth=0)
+        ax.fill_between(
+            steps, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
 
 
 def render_purity_curve(curves: Dict[str, List[dict]],

@@ -18,7 +18,6 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..datasets.labelled_dataset import build_labelled_dataset
 from ..models.utils import random_boxes_like, rule_boxes
 from .purity import boxes_purity, summarise
 from .view_batches import (deterministic_batch, deterministic_label_views,
@@ -28,8 +27,8 @@ from .view_batches import (deterministic_batch, deterministic_label_views,
 REGIONS = ('gs_box', 'random_box', 'opposite_box', 'whole_view')
 ROWS = (('gs_box', 'GS box'), ('random_box', 'random box'),
         ('opposite_box', 'opposite box'), ('whole_view', 'whole view'),
-        ('gs_minus_random', 'GS - random'),
-        ('gs_minus_opposite', 'GS - opposite'))
+        ('gs_minus_random', 'GS - random'), ('gs_minus_opposite',
+                                             'GS - opposite'))
 # paired rows: (row, minuend, subtrahend)
 DIFFERENCES = (('gs_minus_random', 'gs_box', 'random_box'),
                ('gs_minus_opposite', 'gs_box', 'opposite_box'))
@@ -37,7 +36,8 @@ VIEWS_NOTE = ('two deterministic views per image: resized to img_size x '
               'img_size (bilinear; labels nearest) and its horizontal mirror')
 
 
-def view_purities(labels: np.ndarray, gs_boxes: torch.Tensor,
+def view_purities(labels: np.ndarray,
+                  gs_boxes: torch.Tensor,
                   random_boxes: torch.Tensor,
                   opposite_boxes: torch.Tensor,
                   ignore_index: int = 255) -> Dict[str, np.ndarray]:
@@ -59,8 +59,8 @@ def view_purities(labels: np.ndarray, gs_boxes: torch.Tensor,
     num_views, height, width = labels.shape
     whole = np.tile(np.array([0, 0, height, width]), (num_views, 1))
     values = {}
-    for region, boxes in zip(
-            REGIONS, (gs_boxes, random_boxes, opposite_boxes, whole)):
+    for region, boxes in zip(REGIONS,
+                             (gs_boxes, random_boxes, opposite_boxes, whole)):
         purity, classes = boxes_purity(labels, boxes, ignore_index)
         values[f'{region}_purity'] = purity
         values[f'{region}_classes'] = classes
@@ -124,7 +124,7 @@ def analyze_sampling_purity(model: nn.Module,
     Args:
         model (nn.Module): A GraSS model (``sample``, ``ratio``,
             ``data_preprocessor``), e.g. from
-            :func:`~grass_mm.visualization.load_grass_model`.
+            :func:`~grass_mm.apis.load_grass_model`.
         dataset (Sequence[dict]): Items with ``img`` (uint8 BGR, H x W x 3)
             and ``gt_seg_map`` (H x W class ids), e.g. from
             :func:`~grass_mm.datasets.build_labelled_dataset`.
@@ -163,8 +163,7 @@ def analyze_sampling_purity(model: nn.Module,
         opposite_boxes = rule_boxes(result.lam, model.ratio,
                                     'opposite')[0].cpu()
         for key, value in view_purities(labels, boxes, random_boxes,
-                                        opposite_boxes,
-                                        ignore_index).items():
+                                        opposite_boxes, ignore_index).items():
             values.setdefault(key, []).append(value)
         kept_whole.append(result.kept_whole.cpu().numpy())
         areas.append(((boxes[:, 2] - boxes[:, 0]) *
@@ -205,8 +204,10 @@ def format_purity_table(table: Dict[str, dict]) -> str:
         str: One line per row: mean and 95% confidence interval of the
         purity and of the number of classes, and the views counted.
     """
-    lines = [f'{"region":<13}  {"purity, mean [95% CI]":<28}  '
-             f'{"classes, mean [95% CI]":<28}  views']
+    lines = [
+        f'{"region":<13}  {"purity, mean [95% CI]":<28}  '
+        f'{"classes, mean [95% CI]":<28}  views'
+    ]
     for row, name in ROWS:
         stats = table[row]
         lines.append(f'{name:<13}  {_interval(stats["purity"], 3):<28}  '

@@ -63,8 +63,7 @@ def find_scalar_logs(path: str) -> List[str]:
     return logs
 
 
-def _records_by_step(paths: Sequence[str],
-                     key: str) -> List[Dict[str, float]]:
+def _records_by_step(paths: Sequence[str], key: str) -> List[Dict[str, float]]:
     records: Dict[int, Dict[str, float]] = {}
     for path in paths:
         with open(path) as f:
@@ -136,10 +135,10 @@ def gs_start(records: Sequence[Dict[str, float]]) -> int:
 
 
 def render_sampling_curves(
-        records: Sequence[Dict[str, float]],
-        title: str = '',
-        dpi: int = 100,
-        probe_records: Sequence[Dict[str, float]] = ()) -> np.ndarray:
+    records: Sequence[Dict[str, float]],
+    title: str = '',
+    dpi: int = 100,
+    probe_records: Sequence[Dict[str, float]] = ()) -> np.ndarray:
     """Plot the loss, box area and kept-whole fraction over iterations.
 
     Stacked plots sharing the iteration axis, 2.33 inches each: the loss,
@@ -172,16 +171,29 @@ def render_sampling_curves(
     for ax, (key, label, source) in zip(axes, panels):
         points = curve(source, key)
         if len(points['step']):
-            ax.plot(points['step'], points['value'], marker='.',
-                    markersize=3, linewidth=1.2)
+            ax.plot(
+                points['step'],
+                points['value'],
+                marker='.',
+                markersize=3,
+                linewidth=1.2)
         else:
-            ax.text(0.5, 0.5, f'no {key} logged', ha='center',
-                    va='center', transform=ax.transAxes)
+            ax.text(
+                0.5,
+                0.5,
+                f'no {key} logged',
+                ha='center',
+                va='center',
+                transform=ax.transAxes)
         if key in ('gs_box_area', 'gs_kept_whole'):
             ax.set_ylim(-0.02, 1.02)
         if start >= 0:
-            ax.axvline(start, color='grey', linestyle='--', linewidth=1,
-                       label='GS training starts')
+            ax.axvline(
+                start,
+                color='grey',
+                linestyle='--',
+                linewidth=1,
+                label='GS training starts')
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
     if start >= 0:

@@ -15,9 +15,10 @@ from matplotlib.patches import Rectangle
 from torch import Tensor
 
 from ..models import SamplingResult, foreground_mask
+from ..models.utils import Normalization
 from ..models.utils.sampling import peak_component
 from .figures import figure_to_array, new_figure
-from .images import Normalization, denormalize_views
+from .images import denormalize_views
 
 ArrayLike = Union[np.ndarray, Tensor]
 
@@ -119,8 +120,8 @@ def render_sampling_panels(images: ArrayLike,
     boxes, kept_whole = _numpy(boxes), _numpy(kept_whole).astype(bool)
     lam = torch.as_tensor(_numpy(lam))
     num_views = len(images)
-    if not (len(crops) == len(lam) == len(boxes) == len(kept_whole)
-            == num_views) or num_views == 0:
+    if not (len(crops) == len(lam) == len(boxes) == len(kept_whole) ==
+            num_views) or num_views == 0:
         raise ValueError('images, crops, lam, boxes and kept_whole must hold '
                          'the same, non-zero number of views')
     titles = list(titles) if titles is not None else [
@@ -136,8 +137,8 @@ def render_sampling_panels(images: ArrayLike,
     foreground = (0.5 * foreground.float() + 0.5 * chosen.float()).numpy()
     height, width = lam.shape[-2:]
 
-    figure = new_figure((5 * panel_inches + 0.8, num_views * panel_inches +
-                         0.5), dpi)
+    figure = new_figure(
+        (5 * panel_inches + 0.8, num_views * panel_inches + 0.5), dpi)
     figure.set_layout_engine('constrained')
     axes = figure.subplots(num_views, 5, squeeze=False)
     for row in range(num_views):
@@ -147,23 +148,32 @@ def render_sampling_panels(images: ArrayLike,
 
         lam_ax.imshow(images[row], interpolation='nearest')
         mappable = lam_ax.imshow(
-            scaled[row], cmap=LAM_COLOUR_MAP, alpha=0.5, vmin=0.0, vmax=1.0,
+            scaled[row],
+            cmap=LAM_COLOUR_MAP,
+            alpha=0.5,
+            vmin=0.0,
+            vmax=1.0,
             interpolation='nearest')
-        colour_bar = figure.colorbar(mappable, ax=lam_ax, fraction=0.046,
-                                     pad=0.03)
+        colour_bar = figure.colorbar(
+            mappable, ax=lam_ax, fraction=0.046, pad=0.03)
         colour_bar.ax.axhline(ratio, color='black', linewidth=1.5)
 
-        fg_ax.imshow(foreground[row], cmap='gray', vmin=0, vmax=1,
-                     interpolation='nearest')
+        fg_ax.imshow(
+            foreground[row],
+            cmap='gray',
+            vmin=0,
+            vmax=1,
+            interpolation='nearest')
         _draw_box(fg_ax, boxes[row])
 
         box_ax.imshow(images[row], interpolation='nearest')
         _draw_box(box_ax, boxes[row])
         y0, x0, y1, x1 = (int(v) for v in boxes[row])
         area = (y1 - y0) * (x1 - x0) / (height * width)
-        box_ax.set_title('kept whole' if kept_whole[row] else
-                         f'{BOX_TITLES[box_rule]}, {area:.0%} of view',
-                         fontsize=9)
+        box_ax.set_title(
+            'kept whole' if kept_whole[row] else
+            f'{BOX_TITLES[box_rule]}, {area:.0%} of view',
+            fontsize=9)
 
         crop_ax.imshow(crops[row], interpolation='nearest')
         if row == 0:

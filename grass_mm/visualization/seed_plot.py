@@ -12,7 +12,7 @@ from typing import List, Sequence
 
 import numpy as np
 
-from ..utils.seed_statistics import student_interval
+from ..analysis import student_interval
 from .figures import figure_to_array, new_figure
 
 
@@ -34,14 +34,15 @@ def render_seed_plot(runs: List[dict],
         raise ValueError('no finished run to plot')
     fractions = sorted({run['label_fraction'] for run in runs}, reverse=True)
     seeds = sorted({run['seed'] for run in runs})
-    figure = new_figure((1.2 + 1.1 * len(methods) * len(fractions), 3.6),
-                        dpi)
+    figure = new_figure((1.2 + 1.1 * len(methods) * len(fractions), 3.6), dpi)
     figure.set_layout_engine('constrained')
     axes = figure.subplots(1, len(fractions), squeeze=False)[0]
     columns = np.arange(len(methods))
     for ax, fraction in zip(axes, fractions):
-        table = {(run['method'], run['seed']): run['miou']
-                 for run in runs if run['label_fraction'] == fraction}
+        table = {
+            (run['method'], run['seed']): run['miou']
+            for run in runs if run['label_fraction'] == fraction
+        }
         for seed in seeds:
             values = [table.get((method, seed), np.nan) for method in methods]
             ax.plot(columns, values, color='0.75', linewidth=0.8, zorder=1)
@@ -54,15 +55,23 @@ def render_seed_plot(runs: List[dict],
             low, high = interval['ci_low'], interval['ci_high']
             error = None if np.isnan(low) else [[interval['mean'] - low],
                                                 [high - interval['mean']]]
-            ax.errorbar(column + 0.18, interval['mean'], yerr=error,
-                        fmt='D', color='tab:red', markersize=5, capsize=4,
-                        zorder=3)
+            ax.errorbar(
+                column + 0.18,
+                interval['mean'],
+                yerr=error,
+                fmt='D',
+                color='tab:red',
+                markersize=5,
+                capsize=4,
+                zorder=3)
         ax.set_xticks(columns)
         ax.set_xticklabels(methods, rotation=30, ha='right', fontsize=8)
         ax.set_xlim(-0.5, len(methods) - 0.3)
         ax.set_title(f'{fraction:g}% of the labels', fontsize=9)
         ax.grid(axis='y', linewidth=0.4)
     axes[0].set_ylabel('mIoU (%)')
-    figure.suptitle(f'per-seed mIoU ({len(seeds)} seeds; red: mean and '
-                    '95% CI)', fontsize=9)
+    figure.suptitle(
+        f'per-seed mIoU ({len(seeds)} seeds; red: mean and '
+        '95% CI)',
+        fontsize=9)
     return figure_to_array(figure)

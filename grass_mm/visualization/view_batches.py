@@ -23,7 +23,8 @@ import torch
 from mmengine.dataset import Compose, default_collate
 
 
-def resize_and_mirror(array: np.ndarray, size: int,
+def resize_and_mirror(array: np.ndarray,
+                      size: int,
                       interpolation: str = 'bilinear') -> List[np.ndarray]:
     """The two deterministic views of an image or a label map.
 
@@ -55,8 +56,10 @@ def deterministic_batch(images: Sequence[np.ndarray],
     """
     views = [resize_and_mirror(image, size) for image in images]
     inputs = [
-        torch.from_numpy(np.stack([v[k] for v in views])).permute(
-            0, 3, 1, 2).contiguous() for k in range(2)
+        torch.from_numpy(np.stack([v[k]
+                                   for v in views])).permute(0, 3, 1,
+                                                             2).contiguous()
+        for k in range(2)
     ]
     return dict(inputs=inputs, data_samples=None)
 
@@ -117,7 +120,7 @@ def split_batches(num_items: int, batch_size: int) -> List[range]:
         raise ValueError(f'batch_size must be >= 1, got {batch_size}')
     if num_items == 0:
         return []
-    num_batches = max(
-        1, min(math.ceil(num_items / batch_size), num_items // 2))
+    num_batches = max(1,
+                      min(math.ceil(num_items / batch_size), num_items // 2))
     bounds = np.linspace(0, num_items, num_batches + 1).round().astype(int)
     return [range(a, b) for a, b in zip(bounds[:-1], bounds[1:])]

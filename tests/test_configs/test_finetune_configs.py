@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from mmengine.config import Config, DictAction
 from mmengine.registry import DefaultScope
+from mmseg.registry import DATASETS, MODELS
 
 import grass_mm  # noqa: F401  (registers StrictPretrained, LoveDA domains)
-from mmseg.registry import DATASETS, MODELS
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs'
 FINETUNE = CONFIGS / 'finetune'
@@ -65,8 +65,7 @@ def test_every_finetune_config_loads_a_7x7_stem_strictly(path):
     assert (backbone.type, backbone.deep_stem) == ('ResNet', False)
     assert cfg.model.pretrained is None
     assert backbone.init_cfg == dict(
-        type='StrictPretrained', checkpoint=cfg.pretrained,
-        prefix='backbone.')
+        type='StrictPretrained', checkpoint=cfg.pretrained, prefix='backbone.')
 
 
 @pytest.mark.parametrize('decoder,data', FINETUNE_CONFIGS)
@@ -99,8 +98,7 @@ def test_backbone_starts_from_the_pretraining_checkpoint(decoder, data):
     assert _read(CONFIGS / f'{pretraining}.py').train_cfg.max_epochs == 350
     assert cfg.model.pretrained is None  # no mmseg ImageNet weights
     assert cfg.model.backbone.init_cfg == dict(
-        type='StrictPretrained', checkpoint=cfg.pretrained,
-        prefix='backbone.')
+        type='StrictPretrained', checkpoint=cfg.pretrained, prefix='backbone.')
 
 
 def test_checkpoint_and_label_fraction_are_one_option_each():

@@ -13,19 +13,19 @@ from pathlib import Path
 import pytest
 from mmengine.config import Config, DictAction
 from mmengine.registry import DefaultScope
+from mmpretrain.registry import HOOKS, MODELS
 
 import grass_mm  # noqa: F401  (registers GraSS, NTXentSimCLR, the hook)
-from mmpretrain.registry import HOOKS, MODELS
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs'
 
 # GraSS config -> (its baseline, the wrapped algorithm's type)
 PAIRS = {
     'grass_r50_potsdam.py': ('simclr_r50_potsdam.py', 'NTXentSimCLR'),
-    'grass_r50_loveda-urban.py': ('simclr_r50_loveda-urban.py',
-                                  'NTXentSimCLR'),
-    'grass_r50_loveda-rural.py': ('simclr_r50_loveda-rural.py',
-                                  'NTXentSimCLR'),
+    'grass_r50_loveda-urban.py':
+    ('simclr_r50_loveda-urban.py', 'NTXentSimCLR'),
+    'grass_r50_loveda-rural.py':
+    ('simclr_r50_loveda-rural.py', 'NTXentSimCLR'),
     'grass-mocov2_r50_potsdam.py': ('mocov2_r50_potsdam.py', 'MoCo'),
     'grass-byol_r50_potsdam.py': ('byol_r50_potsdam.py', 'BYOL'),
 }
@@ -117,10 +117,10 @@ def test_warmup_is_set_in_one_file():
 
 def test_cfg_option_changes_the_warmup_of_the_built_hook():
     cfg = load('grass_r50_potsdam.py')
-    cfg.merge_from_dict(
-        parse_cfg_options('custom_hooks.0.warmup_epochs=50'))
+    cfg.merge_from_dict(parse_cfg_options('custom_hooks.0.warmup_epochs=50'))
     (hook_cfg, ) = cfg.custom_hooks
-    hook = HOOKS.build(hook_cfg)
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        hook = HOOKS.build(hook_cfg)
     assert type(hook).__name__ == 'GradientGuidedSamplerHook'
     assert hook.warmup_epochs == 50 and hook.warmup_iters is None
 
@@ -133,9 +133,8 @@ def test_inheriting_config_extends_the_hooks(tmp_path):
         'custom_hooks = _base_.custom_hooks + [\n'
         "    dict(type='GraSSVisualizationHook', interval=500)]\n")
     cfg = Config.fromfile(str(child))
-    assert [hook.type for hook in cfg.custom_hooks] == [
-        'GradientGuidedSamplerHook', 'GraSSVisualizationHook'
-    ]
+    assert [hook.type for hook in cfg.custom_hooks
+            ] == ['GradientGuidedSamplerHook', 'GraSSVisualizationHook']
     assert cfg.custom_hooks[0].warmup_epochs == ID_WARMUP_EPOCHS
 
 
@@ -163,9 +162,8 @@ def test_mocov2_uses_mmpretrains_sgd():
 def test_byol_uses_lars_without_decay_on_biases():
     cfg = load('byol_r50_potsdam.py')
     optimizer = cfg.optim_wrapper.optimizer
-    assert (optimizer.type, optimizer.lr, optimizer.weight_decay) == ('LARS',
-                                                                      0.3,
-                                                                      1e-6)
+    assert (optimizer.type, optimizer.lr,
+            optimizer.weight_decay) == ('LARS', 0.3, 1e-6)
     custom_keys = cfg.optim_wrapper.paramwise_cfg.custom_keys
     for key in ('bias', 'bn', 'downsample.1'):
         assert custom_keys[key] == dict(decay_mult=0, lars_exclude=True)

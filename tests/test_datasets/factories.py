@@ -15,11 +15,11 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 import rasterio
-from mmseg.datasets import ISPRSDataset, PotsdamDataset
-from PIL import Image
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
+from mmseg.datasets import ISPRSDataset, PotsdamDataset
+from PIL import Image
 from rasterio.errors import NotGeoreferencedWarning
 from rasterio.transform import from_origin
 
@@ -35,8 +35,12 @@ def write_tiff(path: Path, pixels: np.ndarray, **profile) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     height, width, bands = pixels.shape
     options = dict(
-        driver='GTiff', height=height, width=width, count=bands,
-        dtype=pixels.dtype.name, crs='EPSG:32633',
+        driver='GTiff',
+        height=height,
+        width=width,
+        count=bands,
+        dtype=pixels.dtype.name,
+        crs='EPSG:32633',
         transform=from_origin(368000.0, 5808000.0, 0.05, 0.05))
     options.update(profile)
     with warnings.catch_warnings():
@@ -46,7 +50,9 @@ def write_tiff(path: Path, pixels: np.ndarray, **profile) -> Path:
     return path
 
 
-def class_map(height: int, width: int, num_classes: int,
+def class_map(height: int,
+              width: int,
+              num_classes: int,
               offset: int = 0) -> np.ndarray:
     """A deterministic class-index map with every class present."""
     ys, xs = np.mgrid[:height, :width]
@@ -60,14 +66,17 @@ def colour_label(classes: np.ndarray, palette) -> np.ndarray:
     return lut[classes]
 
 
-def tile_pixels(height: int, width: int, bands: int, seed: int,
+def tile_pixels(height: int,
+                width: int,
+                bands: int,
+                seed: int,
                 max_value: Optional[int] = None) -> np.ndarray:
     """Random uint8 pixels, or uint16 ones up to ``max_value``."""
     rng = np.random.default_rng(seed)
     if max_value is None:
         return rng.integers(0, 256, (height, width, bands), dtype=np.uint8)
-    pixels = rng.integers(0, max_value + 1, (height, width, bands),
-                          dtype=np.uint16)
+    pixels = rng.integers(
+        0, max_value + 1, (height, width, bands), dtype=np.uint16)
     pixels[0, 0] = max_value  # the largest value occurs
     return pixels
 
@@ -92,7 +101,9 @@ def zip_folder(src: Path, archive: Path) -> Path:
     return archive
 
 
-def rewrite_zip(src: Path, dst: Path, drop: Sequence[str] = (),
+def rewrite_zip(src: Path,
+                dst: Path,
+                drop: Sequence[str] = (),
                 add: Optional[Dict[str, bytes]] = None) -> Path:
     """Copy an archive without the members ``drop``, plus ``add``."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(
@@ -108,8 +119,12 @@ def rewrite_zip(src: Path, dst: Path, drop: Sequence[str] = (),
 def run_tool(name: str, *args: str) -> subprocess.CompletedProcess:
     """Run ``tools/dataset_converters/{name}.py`` as users do."""
     return subprocess.run(
-        [sys.executable, str(CONVERTERS / f'{name}.py'), *map(str, args)],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+        [sys.executable,
+         str(CONVERTERS / f'{name}.py'), *map(str, args)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300)
 
 
 def make_potsdam(root: Path,
@@ -133,7 +148,8 @@ def make_potsdam(root: Path,
     expected id maps (class + 1, 0 for black) of both label versions.
     """
     archive, tag, official_bands = dict(
-        RGB=('2_Ortho_RGB', 'RGB', 3), RGBIR=('4_Ortho_RGBIR', 'RGBIR', 4),
+        RGB=('2_Ortho_RGB', 'RGB', 3),
+        RGBIR=('4_Ortho_RGBIR', 'RGBIR', 4),
         IRRG=('3_Ortho_IRRG', 'IRRG', 3))[ortho]
     bands = bands or official_bands
     label_sizes = label_sizes or {}
@@ -149,8 +165,8 @@ def make_potsdam(root: Path,
             pixels)
         (root / 'src_img' / archive /
          f'top_potsdam_{tile_id}_{tag}.tfw').write_text('0.05\n0\n0\n')
-        classes = class_map(*label_sizes.get(tile_id, (size, size)),
-                            len(palette), offset=i)
+        classes = class_map(
+            *label_sizes.get(tile_id, (size, size)), len(palette), offset=i)
         classes[0, :3] = 255  # black: no class
         eroded = erode(classes)
         write_tiff(root / 'src_lbl' / f'top_potsdam_{tile_id}_label.tif',
@@ -162,8 +178,7 @@ def make_potsdam(root: Path,
         tiles[tile_id] = dict(
             pixels=pixels,
             ids=np.where(classes == 255, 0, classes + 1).astype(np.uint8),
-            eroded_ids=np.where(eroded == 255, 0,
-                                eroded + 1).astype(np.uint8))
+            eroded_ids=np.where(eroded == 255, 0, eroded + 1).astype(np.uint8))
     zip_folder(root / 'src_img', root / f'{archive}.zip')
     if 'full' in labels:
         zip_folder(root / 'src_lbl', root / '5_Labels_all.zip')
@@ -172,7 +187,8 @@ def make_potsdam(root: Path,
     return tiles
 
 
-def make_vaihingen(root: Path, labels: Sequence[str] = ('full', ),
+def make_vaihingen(root: Path,
+                   labels: Sequence[str] = ('full', ),
                    sizes: Optional[Dict[str, tuple]] = None) -> dict:
     """Write ``ISPRS_semantic_labeling_Vaihingen.zip`` (``top/``, ``dsm/``,
     ``gts_for_participants/``) and the ``..._ground_truth_COMPLETE.zip``
@@ -194,12 +210,13 @@ def make_vaihingen(root: Path, labels: Sequence[str] = ('full', ),
         write_tiff(root / 'src_img' / 'dsm' / f'dsm_09cm_matching_{area}.tif',
                    pixels[..., :1])
         write_tiff(root / 'src_lbl' / name, label)
-        write_tiff(root / 'src_eroded' / f'top_mosaic_09cm_{area}_noBoundary'
-                   '.tif', colour_label(eroded, palette))
+        write_tiff(
+            root / 'src_eroded' / f'top_mosaic_09cm_{area}_noBoundary'
+            '.tif', colour_label(eroded, palette))
         areas[area] = dict(
-            pixels=pixels, ids=classes + 1,
-            eroded_ids=np.where(eroded == 255, 0,
-                                eroded + 1).astype(np.uint8))
+            pixels=pixels,
+            ids=classes + 1,
+            eroded_ids=np.where(eroded == 255, 0, eroded + 1).astype(np.uint8))
     zip_folder(root / 'src_img',
                root / 'ISPRS_semantic_labeling_Vaihingen.zip')
     if 'full' in labels:
@@ -232,8 +249,8 @@ def make_loveda(root: Path, size: int = 32) -> dict:
                 (folder / 'masks_png').mkdir(parents=True, exist_ok=True)
                 pixels = tile_pixels(size, size, 3, seed=number)
                 mask = class_map(size, size, 8, offset=number)  # 0 = no-data
-                Image.fromarray(pixels).save(
-                    folder / 'images_png' / f'{number}.png')
+                Image.fromarray(pixels).save(folder / 'images_png' /
+                                             f'{number}.png')
                 Image.fromarray(mask).save(folder / 'masks_png' /
                                            f'{number}.png')
                 masks[(split, domain, f'{number}.png')] = mask
@@ -241,7 +258,9 @@ def make_loveda(root: Path, size: int = 32) -> dict:
     return masks
 
 
-def seg_dataloader(config: str, data_root: Path, which: str = 'val',
+def seg_dataloader(config: str,
+                   data_root: Path,
+                   which: str = 'val',
                    **dataset_options):
     """Build a dataloader of a fine-tuning base config on ``data_root``.
 

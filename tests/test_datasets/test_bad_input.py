@@ -13,12 +13,10 @@ import pytest
 from PIL import Image
 
 from grass_mm.datasets.converters import (ConversionError,
-                                          convert_dubai_aerial,
-                                          convert_loveda, convert_potsdam)
+                                          convert_dubai_aerial, convert_loveda,
+                                          convert_potsdam)
 from grass_mm.datasets.converters.parallel import run_jobs
-from grass_mm.datasets.converters.staged_output import (STAGING_NAME,
-                                                        TRASH_NAME)
-
+from grass_mm.datasets.converters.staged_output import STAGING_NAME, TRASH_NAME
 from .factories import (REPO_ROOT, make_loveda, make_potsdam, rewrite_zip,
                         run_tool)
 from .test_dubai_aerial_converter import make_source
@@ -76,8 +74,7 @@ def test_failed_parallel_conversion_leaves_the_earlier_output(
     broken = tmp_path / 'broken'
     make_potsdam(broken, label_sizes={'2_10': (40, 45)})
     with pytest.raises(ConversionError, match='2_10_label.tif: is 40 x 45'):
-        convert_potsdam(str(broken), str(out), clip_size=16, stride=8,
-                        nproc=2)
+        convert_potsdam(str(broken), str(out), clip_size=16, stride=8, nproc=2)
     assert multiprocessing.active_children() == []
     time.sleep(0.3)  # a worker left running would write now
     assert not (out / STAGING_NAME).exists()
@@ -95,8 +92,9 @@ def test_dubai_truncated_jpeg_is_an_error_naming_it(tmp_path):
     cut = src / 'Tile 3' / 'images' / 'image_part_002.jpg'
     data = cut.read_bytes()
     cut.write_bytes(data[:len(data) // 2])
-    with pytest.raises(ConversionError,
-                       match=f'{cut}: cannot decode the image .*truncated'):
+    with pytest.raises(
+            ConversionError,
+            match=f'{cut}: cannot decode the image .*truncated'):
         convert_dubai_aerial(str(src), str(tmp_path / 'out'))
     assert not (tmp_path / 'out' / STAGING_NAME).exists()
     assert not (tmp_path / 'out' / 'img_dir').exists()
@@ -123,22 +121,24 @@ def test_non_positive_options_are_refused_before_any_work(
     archives, _ = potsdam_archives
     options = dict(clip_size=16)
     options[option] = value
-    with pytest.raises(ConversionError, match=f'{option} must be .*got '
-                       f'{value}'):
+    with pytest.raises(
+            ConversionError, match=f'{option} must be .*got '
+            f'{value}'):
         convert_potsdam(str(archives), str(tmp_path / 'out'), **options)
     assert not (tmp_path / 'out').exists()
 
 
 @pytest.mark.parametrize('stride', [0, -1])
 def test_dubai_refuses_a_non_positive_stride(tmp_path, stride):
-    with pytest.raises(ConversionError, match=f'stride must be a positive '
-                       f'integer, got {stride}'):
+    with pytest.raises(
+            ConversionError,
+            match=f'stride must be a positive '
+            f'integer, got {stride}'):
         convert_dubai_aerial(str(DEMO), str(tmp_path / 'out'), stride=stride)
     assert not (tmp_path / 'out').exists()
 
 
-@pytest.mark.parametrize('tool,value', [('potsdam', '0'),
-                                        ('vaihingen', '-8'),
+@pytest.mark.parametrize('tool,value', [('potsdam', '0'), ('vaihingen', '-8'),
                                         ('vaihingen', '1.5')])
 def test_tools_refuse_a_bad_stride(tmp_path, tool, value):
     proc = run_tool(tool, tmp_path, '--stride', value)
@@ -159,11 +159,13 @@ def add_duplicate(src: Path, dst: Path, name: str) -> None:
 def test_duplicate_potsdam_member_is_refused(potsdam_archives, tmp_path):
     archives, _ = potsdam_archives
     shutil.copy(archives / '2_Ortho_RGB.zip', tmp_path)
-    add_duplicate(archives / '5_Labels_all.zip',
-                  tmp_path / '5_Labels_all.zip', 'top_potsdam_3_11_label.tif')
-    with pytest.raises(ConversionError, match=r'5_Labels_all.zip: duplicate '
-                       r'member name\(s\) top_potsdam_3_11_label.tif \(2 '
-                       r'times\)'):
+    add_duplicate(archives / '5_Labels_all.zip', tmp_path / '5_Labels_all.zip',
+                  'top_potsdam_3_11_label.tif')
+    with pytest.raises(
+            ConversionError,
+            match=r'5_Labels_all.zip: duplicate '
+            r'member name\(s\) top_potsdam_3_11_label.tif \(2 '
+            r'times\)'):
         convert_potsdam(str(tmp_path), str(tmp_path / 'out'), clip_size=16)
     assert not (tmp_path / 'out').exists()
 
@@ -175,8 +177,10 @@ def test_duplicate_loveda_member_is_refused(tmp_path):
     shutil.copy(tmp_path / 'archives' / 'Val.zip', folder)
     add_duplicate(tmp_path / 'archives' / 'Train.zip', folder / 'Train.zip',
                   'Train/Urban/images_png/1366.png')
-    with pytest.raises(ConversionError, match=r'Train.zip: duplicate member '
-                       r'name\(s\) Train/Urban/images_png/1366.png'):
+    with pytest.raises(
+            ConversionError,
+            match=r'Train.zip: duplicate member '
+            r'name\(s\) Train/Urban/images_png/1366.png'):
         convert_loveda(str(folder), str(tmp_path / 'out'), domain='urban')
     assert not (tmp_path / 'out').exists()
 
@@ -190,34 +194,35 @@ def potsdam_12bit(tmp_path_factory):
     return root, make_potsdam(root, size=20, max_value=4095)
 
 
-def test_16bit_tiles_without_a_bit_depth_are_refused(potsdam_12bit,
-                                                     tmp_path):
+def test_16bit_tiles_without_a_bit_depth_are_refused(potsdam_12bit, tmp_path):
     archives, _ = potsdam_12bit
-    with pytest.raises(ConversionError,
-                       match=r'2_Ortho_RGB.zip:2_Ortho_RGB/top_potsdam_2_10_'
-                       r'RGB.tif: 16-bit image \(largest value 4095, 15 of '
-                       r'255 if scaled as 16-bit data, while it fits in 12 '
-                       r'bits\).*--bit-depth 12'):
+    with pytest.raises(
+            ConversionError,
+            match=r'2_Ortho_RGB.zip:2_Ortho_RGB/top_potsdam_2_10_'
+            r'RGB.tif: 16-bit image \(largest value 4095, 15 of '
+            r'255 if scaled as 16-bit data, while it fits in 12 '
+            r'bits\).*--bit-depth 12'):
         convert_potsdam(str(archives), str(tmp_path / 'out'), clip_size=20)
     assert not (tmp_path / 'out' / 'img_dir').exists()
 
 
-def test_16bit_tiles_scaled_by_the_declared_bit_depth(potsdam_12bit,
-                                                      tmp_path):
+def test_16bit_tiles_scaled_by_the_declared_bit_depth(potsdam_12bit, tmp_path):
     archives, tiles = potsdam_12bit
     out = tmp_path / 'out'
-    convert_potsdam(str(archives), str(out), clip_size=20, bit_depth=12,
-                    percents=(100, ))
-    patch = np.asarray(Image.open(out / 'img_dir' / 'train' /
-                                  '2_10_0_0_20_20.png'))
+    convert_potsdam(
+        str(archives), str(out), clip_size=20, bit_depth=12, percents=(100, ))
+    patch = np.asarray(
+        Image.open(out / 'img_dir' / 'train' / '2_10_0_0_20_20.png'))
     expected = np.floor(tiles['2_10']['pixels'].astype(float) * 255 / 4095 +
                         0.5)
     np.testing.assert_array_equal(patch, expected.astype(np.uint8))
     assert patch.max() == 255  # not the nearly black patches of 65535
-    with pytest.raises(ConversionError, match=r'top_potsdam_2_10_RGB.tif: '
-                       r'holds the value 4095, above the 11-bit range'):
-        convert_potsdam(str(archives), str(tmp_path / 'x'), clip_size=20,
-                        bit_depth=11)
+    with pytest.raises(
+            ConversionError,
+            match=r'top_potsdam_2_10_RGB.tif: '
+            r'holds the value 4095, above the 11-bit range'):
+        convert_potsdam(
+            str(archives), str(tmp_path / 'x'), clip_size=20, bit_depth=11)
     proc = run_tool('potsdam', archives, '-o', tmp_path / 'tool',
                     '--clip-size', 20, '--bit-depth', 12, '--fractions', 100)
     assert proc.returncode == 0, proc.stderr

@@ -26,11 +26,11 @@ def make_source(root, height=40, width=50, palette_png_tile=2):
     for tile in range(1, 9):
         for part in range(1, 10):
             for sub in ('images', 'masks'):
-                (root / f'Tile {tile}' / sub).mkdir(parents=True,
-                                                    exist_ok=True)
+                (root / f'Tile {tile}' / sub).mkdir(
+                    parents=True, exist_ok=True)
             pixels = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
-            Image.fromarray(pixels).save(
-                root / f'Tile {tile}' / 'images' / f'image_part_00{part}.jpg')
+            Image.fromarray(pixels).save(root / f'Tile {tile}' / 'images' /
+                                         f'image_part_00{part}.jpg')
             mask = Image.fromarray(colours)
             if tile == palette_png_tile:
                 mask = mask.quantize(
@@ -59,8 +59,8 @@ def test_conversion_writes_patches_ids_splits_and_is_rerun_safe(tmp_path):
     ten = (out / 'splits' / 'train_10pct.txt').read_text().split()
     assert len(one) == 4 and set(one) <= set(ten)
     # a rerun with the same options does nothing
-    assert convert_dubai_aerial(str(src), str(out), clip_size=32,
-                                stride=16) == {}
+    assert convert_dubai_aerial(
+        str(src), str(out), clip_size=32, stride=16) == {}
 
 
 def test_missing_mask_and_wrong_count_are_reported(tmp_path):
@@ -80,16 +80,22 @@ def test_tool_converts_and_the_dataset_reads_it(tmp_path):
     make_source(src)
     subprocess.run([
         sys.executable, 'tools/dataset_converters/dubai_aerial.py',
-        str(src), '-o', str(out), '--clip-size', '40', '--stride', '40'
-    ], cwd=ROOT, check=True, capture_output=True)
+        str(src), '-o',
+        str(out), '--clip-size', '40', '--stride', '40'
+    ],
+                   cwd=ROOT,
+                   check=True,
+                   capture_output=True)
     # a scope for this test only: a global one leaks into later tests
     with DefaultScope.overwrite_default_scope('mmseg'):
         dataset = DubaiAerialDataset(
             data_root=str(out),
-            data_prefix=dict(img_path='img_dir/val',
-                             seg_map_path='ann_dir/val'),
-            pipeline=[dict(type='LoadImageFromFile'),
-                      dict(type='LoadAnnotations', reduce_zero_label=True)])
+            data_prefix=dict(
+                img_path='img_dir/val', seg_map_path='ann_dir/val'),
+            pipeline=[
+                dict(type='LoadImageFromFile'),
+                dict(type='LoadAnnotations', reduce_zero_label=True)
+            ])
         sample = dataset[0]
     assert len(dataset) == 8 * 2 * 2
     assert set(np.unique(sample['gt_seg_map'])) == {0, 1, 2, 3, 255}

@@ -26,7 +26,6 @@ import grass_mm  # noqa: F401  (registers the datasets and init)
 from grass_mm.datasets import tile_windows, window_starts
 from grass_mm.datasets.converters import (POTSDAM_SPLITS, ConversionError,
                                           convert_potsdam)
-
 from .factories import DATASET_CONFIGS, REPO_ROOT, make_potsdam, run_tool
 
 FINETUNE_RUNTIME = REPO_ROOT / 'configs' / 'finetune' / '_base_' / (
@@ -75,16 +74,16 @@ def test_defaults_are_mmseg_protocol_with_eroded_labels(default_out):
     stamp = json.loads((out / '.grass_mm_conversion.json').read_text())
     assert stamp['labels'] == 'eroded'
     assert stamp['strides'] == dict(train=CLIP, val=CLIP)
-    assert [a[0] for a in stamp['archives']] == [
-        '2_Ortho_RGB.zip', '5_Labels_all_noBoundary.zip']
+    assert [a[0] for a in stamp['archives']
+            ] == ['2_Ortho_RGB.zip', '5_Labels_all_noBoundary.zip']
     for split, ids in POTSDAM_SPLITS.items():
         assert names(out / 'ann_dir' / split) == sorted(
             f'{t}_{x0}_{y0}_{x1}_{y1}.png' for t in ids
             for y0, x0, y1, x1 in tile_windows(SIZE, SIZE, CLIP, CLIP))
     label = np.asarray(
         Image.open(out / 'ann_dir' / 'val' / '7_13_29_29_45_45.png'))
-    np.testing.assert_array_equal(label,
-                                  tiles['7_13']['eroded_ids'][29:45, 29:45])
+    np.testing.assert_array_equal(label, tiles['7_13']['eroded_ids'][29:45,
+                                                                     29:45])
     assert not np.array_equal(label, tiles['7_13']['ids'][29:45, 29:45])
     # black is the eroded boundary, meant to be ignored: no warning
     assert 'outside the palette' not in proc.stdout
@@ -93,18 +92,26 @@ def test_defaults_are_mmseg_protocol_with_eroded_labels(default_out):
 
 def test_stride_densifies_training_only(both_labels, tmp_path):
     archives, _ = both_labels
-    summary = convert_potsdam(str(archives), str(tmp_path / 'out'),
-                              clip_size=CLIP, stride=8, percents=(100, ))
+    summary = convert_potsdam(
+        str(archives),
+        str(tmp_path / 'out'),
+        clip_size=CLIP,
+        stride=8,
+        percents=(100, ))
     assert summary['patches'] == dict(train=24 * 25, val=14 * 9)
 
 
 def test_labels_option(both_labels, tmp_path):
     archives, tiles = both_labels
     out = tmp_path / 'out'
-    summary = convert_potsdam(str(archives), str(out), labels='full',
-                              clip_size=CLIP, percents=(100, ))
-    assert (summary['labels'], summary['label_archive']) == (
-        'full', '5_Labels_all.zip')
+    summary = convert_potsdam(
+        str(archives),
+        str(out),
+        labels='full',
+        clip_size=CLIP,
+        percents=(100, ))
+    assert (summary['labels'],
+            summary['label_archive']) == ('full', '5_Labels_all.zip')
     label = np.asarray(
         Image.open(out / 'ann_dir' / 'train' / '2_10_0_0_16_16.png'))
     np.testing.assert_array_equal(label, tiles['2_10']['ids'][:16, :16])
@@ -112,14 +119,24 @@ def test_labels_option(both_labels, tmp_path):
     only_full.mkdir()
     for name in ('2_Ortho_RGB.zip', '5_Labels_all.zip'):
         os.link(archives / name, only_full / name)
-    with pytest.raises(ConversionError, match='missing archive.*'
-                       '5_Labels_all_noBoundary.zip'):
-        convert_potsdam(str(only_full), str(tmp_path / 'x'), labels='eroded',
-                        clip_size=CLIP)
-    with pytest.raises(ConversionError, match="labels must be one of auto, "
-                       "eroded, full, got 'boundary'"):
-        convert_potsdam(str(archives), str(tmp_path / 'x'),
-                        labels='boundary', clip_size=CLIP)
+    with pytest.raises(
+            ConversionError,
+            match='missing archive.*'
+            '5_Labels_all_noBoundary.zip'):
+        convert_potsdam(
+            str(only_full),
+            str(tmp_path / 'x'),
+            labels='eroded',
+            clip_size=CLIP)
+    with pytest.raises(
+            ConversionError,
+            match="labels must be one of auto, "
+            "eroded, full, got 'boundary'"):
+        convert_potsdam(
+            str(archives),
+            str(tmp_path / 'x'),
+            labels='boundary',
+            clip_size=CLIP)
     proc = run_tool('potsdam', archives, '--labels', 'none')
     assert proc.returncode == 2 and "invalid choice: 'none'" in proc.stderr
 
@@ -163,21 +180,29 @@ def test_test_tool_evaluates_exactly_the_validation_patches(
     out, _, _ = default_out
     config = tmp_path / 'fcn_tiny_potsdam.py'
     config.write_text(
-        TINY_MODEL.format(base=str(DATASET_CONFIGS / 'potsdam_finetune.py'),
-                          runtime=str(FINETUNE_RUNTIME),
-                          data_root=str(out)))
+        TINY_MODEL.format(
+            base=str(DATASET_CONFIGS / 'potsdam_finetune.py'),
+            runtime=str(FINETUNE_RUNTIME),
+            data_root=str(out)))
     from mmseg.registry import MODELS
     with DefaultScope.overwrite_default_scope('mmseg'):
         model = MODELS.build(Config.fromfile(str(config)).model)
     checkpoint = tmp_path / 'tiny.pth'
     torch.save(dict(state_dict=model.state_dict(), meta=dict()), checkpoint)
     predictions = tmp_path / 'predictions.pkl'
-    proc = subprocess.run(
-        [sys.executable, str(REPO_ROOT / 'tools' / 'test.py'), str(config),
-         str(checkpoint), '--work-dir', str(tmp_path / 'work'), '--out',
-         str(predictions)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600,
-        env=dict(os.environ, CUDA_VISIBLE_DEVICES=''))
+    proc = subprocess.run([
+        sys.executable,
+        str(REPO_ROOT / 'tools' / 'test.py'),
+        str(config),
+        str(checkpoint), '--work-dir',
+        str(tmp_path / 'work'), '--out',
+        str(predictions)
+    ],
+                          cwd=tmp_path,
+                          capture_output=True,
+                          text=True,
+                          timeout=600,
+                          env=dict(os.environ, CUDA_VISIBLE_DEVICES=''))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert proc.stdout.strip().splitlines()[-1].startswith('mIoU: ')
     with open(predictions, 'rb') as f:

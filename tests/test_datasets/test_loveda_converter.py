@@ -12,7 +12,6 @@ from PIL import Image
 from grass_mm.datasets import (LoveDARuralDataset, LoveDAUrbanDataset,
                                RSIPatchDataset)
 from grass_mm.datasets.converters import ConversionError, convert_loveda
-
 from .factories import (LOVEDA_IDS, expected_gt, make_loveda, rewrite_zip,
                         run_tool, seg_dataloader)
 
@@ -55,11 +54,14 @@ def test_urban_tool_end_to_end(loveda_archives, tmp_path):
     name = os.path.basename(sample.img_path)
     np.testing.assert_array_equal(sample.gt_sem_seg.data.numpy()[0],
                                   expected_gt(masks[('val', 'Urban', name)]))
-    train = seg_dataloader('loveda-urban_finetune.py', out, 'train',
-                           ann_file='splits/train_50pct.txt')
+    train = seg_dataloader(
+        'loveda-urban_finetune.py',
+        out,
+        'train',
+        ann_file='splits/train_50pct.txt')
     assert len(train.dataset) == 2  # ceil(4 * 50 %)
-    patches = RSIPatchDataset(data_root=str(out), data_prefix='pretrain/',
-                              patch_size=16)
+    patches = RSIPatchDataset(
+        data_root=str(out), data_prefix='pretrain/', patch_size=16)
     assert len(patches) == 4 * 4
 
 
@@ -71,8 +73,11 @@ def test_rural_is_kept_apart_from_urban(loveda_archives, tmp_path):
     assert set(os.listdir(out / 'img_dir' / 'train')) == names(
         LOVEDA_IDS['train']['Rural'])
     assert os.listdir(out / 'splits') == ['train_20pct.txt']
-    loader = seg_dataloader('loveda-rural_finetune.py', out, 'train',
-                            ann_file='splits/train_20pct.txt')
+    loader = seg_dataloader(
+        'loveda-rural_finetune.py',
+        out,
+        'train',
+        ann_file='splits/train_20pct.txt')
     assert isinstance(loader.dataset, LoveDARuralDataset)
     assert len(loader.dataset) == 1
 
@@ -81,14 +86,15 @@ def test_domain_datasets_are_registered_and_refuse_an_empty_folder(tmp_path):
     assert DATASETS.get('LoveDAUrbanDataset') is LoveDAUrbanDataset
     assert DATASETS.get('LoveDARuralDataset') is LoveDARuralDataset
     (tmp_path / 'img_dir' / 'train').mkdir(parents=True)
-    with pytest.raises(FileNotFoundError,
-                       match='LoveDARuralDataset: no .png images found '
-                       'through .*img_dir/train; run tools/dataset_converters/'
-                       'loveda.py --domain rural first'):
+    with pytest.raises(
+            FileNotFoundError,
+            match='LoveDARuralDataset: no .png images found '
+            'through .*img_dir/train; run tools/dataset_converters/'
+            'loveda.py --domain rural first'):
         LoveDARuralDataset(
             data_root=str(tmp_path),
-            data_prefix=dict(img_path='img_dir/train',
-                             seg_map_path='ann_dir/train'))
+            data_prefix=dict(
+                img_path='img_dir/train', seg_map_path='ann_dir/train'))
 
 
 # ---- what the converter refuses ---------------------------------------------
@@ -110,18 +116,21 @@ def png_bytes(array):
 
 def test_refuses_missing_archive(tmp_path):
     (tmp_path / 'Train.zip').write_bytes(b'')
-    with pytest.raises(ConversionError,
-                       match=r'missing archive\(s\) Val.zip in '):
+    with pytest.raises(
+            ConversionError, match=r'missing archive\(s\) Val.zip in '):
         convert_loveda(str(tmp_path), str(tmp_path / 'out'), 'urban')
 
 
 def test_refuses_an_image_without_its_mask(broken_copy):
     archives, folder = broken_copy
-    rewrite_zip(archives / 'Train.zip', folder / 'Train.zip',
-                drop=('Train/Urban/masks_png/1368.png', ))
-    with pytest.raises(ConversionError,
-                       match=r'Train.zip: 1 file\(s\) of Train/Urban/ without '
-                       'their image or mask: 1368.png'):
+    rewrite_zip(
+        archives / 'Train.zip',
+        folder / 'Train.zip',
+        drop=('Train/Urban/masks_png/1368.png', ))
+    with pytest.raises(
+            ConversionError,
+            match=r'Train.zip: 1 file\(s\) of Train/Urban/ without '
+            'their image or mask: 1368.png'):
         convert_loveda(str(folder), str(folder / 'out'), 'urban')
     # the other domain is untouched by the problem
     convert_loveda(str(folder), str(folder / 'rural'), 'rural')
@@ -129,11 +138,14 @@ def test_refuses_an_image_without_its_mask(broken_copy):
 
 def test_refuses_unexpected_members(broken_copy):
     archives, folder = broken_copy
-    rewrite_zip(archives / 'Val.zip', folder / 'Val.zip',
-                add={'Val/Urban/images_png/3514.jpg': b'x'})
-    with pytest.raises(ConversionError,
-                       match=r'unexpected member\(s\) '
-                       'Val/Urban/images_png/3514.jpg; expected only'):
+    rewrite_zip(
+        archives / 'Val.zip',
+        folder / 'Val.zip',
+        add={'Val/Urban/images_png/3514.jpg': b'x'})
+    with pytest.raises(
+            ConversionError,
+            match=r'unexpected member\(s\) '
+            'Val/Urban/images_png/3514.jpg; expected only'):
         convert_loveda(str(folder), str(folder / 'out'), 'urban')
 
 
@@ -148,10 +160,13 @@ def test_refuses_unexpected_members(broken_copy):
 def test_refuses_bad_masks(broken_copy, mask, message):
     archives, folder = broken_copy
     member = 'Train/Urban/masks_png/1367.png'
-    rewrite_zip(archives / 'Train.zip', folder / 'Train.zip', drop=(member, ),
-                add={member: png_bytes(mask)})
-    with pytest.raises(ConversionError,
-                       match=f'Train.zip:{member}: {message}'):
+    rewrite_zip(
+        archives / 'Train.zip',
+        folder / 'Train.zip',
+        drop=(member, ),
+        add={member: png_bytes(mask)})
+    with pytest.raises(
+            ConversionError, match=f'Train.zip:{member}: {message}'):
         convert_loveda(str(folder), str(folder / 'out'), 'urban')
     assert not (folder / 'out' / 'img_dir').exists()
 
@@ -161,9 +176,13 @@ def test_refuses_a_truncated_image(broken_copy):
     member = 'Train/Urban/images_png/1369.png'
     with zipfile.ZipFile(archives / 'Train.zip') as zf:
         data = zf.read(member)
-    rewrite_zip(archives / 'Train.zip', folder / 'Train.zip', drop=(member, ),
-                add={member: data[:len(data) // 2]})
-    with pytest.raises(ConversionError,
-                       match=f'Train.zip:{member}: cannot decode the image '
-                       r'.* corrupt or truncated'):
+    rewrite_zip(
+        archives / 'Train.zip',
+        folder / 'Train.zip',
+        drop=(member, ),
+        add={member: data[:len(data) // 2]})
+    with pytest.raises(
+            ConversionError,
+            match=f'Train.zip:{member}: cannot decode the image '
+            r'.* corrupt or truncated'):
         convert_loveda(str(folder), str(folder / 'out'), 'urban')

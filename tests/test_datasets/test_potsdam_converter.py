@@ -13,7 +13,6 @@ from PIL import Image
 from grass_mm.datasets import RSIPatchDataset, tile_windows
 from grass_mm.datasets.converters import (POTSDAM_SPLITS, ConversionError,
                                           convert_potsdam, fraction_subset)
-
 from .factories import (expected_gt, make_potsdam, rewrite_zip, run_tool,
                         seg_dataloader)
 
@@ -51,7 +50,8 @@ def test_tool_writes_every_patch_label_and_tile(potsdam_out):
     for split, ids in POTSDAM_SPLITS.items():
         expected = {
             patch_name(t, w) + '.png'
-            for t in ids for w in WINDOWS[split]
+            for t in ids
+            for w in WINDOWS[split]
         }
         assert set(os.listdir(out / 'img_dir' / split)) == expected
         assert set(os.listdir(out / 'ann_dir' / split)) == expected
@@ -68,8 +68,8 @@ def test_tool_writes_every_patch_label_and_tile(potsdam_out):
             label = np.asarray(Image.open(out / 'ann_dir' / split / name))
             np.testing.assert_array_equal(
                 image, tiles[tile_id]['pixels'][y0:y1, x0:x1])
-            np.testing.assert_array_equal(
-                label, tiles[tile_id]['ids'][y0:y1, x0:x1])
+            np.testing.assert_array_equal(label, tiles[tile_id]['ids'][y0:y1,
+                                                                       x0:x1])
     # the pretraining set: the 24 training tiles, whole, tiled, geo-referenced
     pretrain = sorted(os.listdir(out / 'pretrain'))
     assert pretrain == sorted(f'top_potsdam_{t}_RGB.tif'
@@ -83,16 +83,16 @@ def test_tool_writes_every_patch_label_and_tile(potsdam_out):
 def test_fine_tune_config_reads_labels_and_fractions(potsdam_out):
     out, tiles, _ = potsdam_out
     # 10 % of the 384 training patches, through the config's train pipeline
-    train = seg_dataloader('potsdam_finetune.py', out, 'train',
-                           ann_file='splits/train_10pct.txt')
+    train = seg_dataloader(
+        'potsdam_finetune.py', out, 'train', ann_file='splits/train_10pct.txt')
     listed = (out / 'splits' / 'train_10pct.txt').read_text().split()
     assert len(train.dataset) == len(listed) == math.ceil(384 * 0.1)
     batch = next(iter(train))
     for sample in batch['data_samples']:
         name = os.path.basename(sample.img_path)[:-4]
         assert name in listed
-        assert set(np.unique(sample.gt_sem_seg.data.numpy())) <= {
-            0, 1, 2, 3, 4, 5, 255}
+        assert set(np.unique(
+            sample.gt_sem_seg.data.numpy())) <= {0, 1, 2, 3, 4, 5, 255}
         height, width = sample.gt_sem_seg.data.shape[-2:]
         assert height == width <= 512  # randomly resized, cropped to 512
     # the val pipeline keeps labels at their stored size: compare exactly
@@ -110,15 +110,18 @@ def test_fine_tune_config_reads_labels_and_fractions(potsdam_out):
 
 def test_pretraining_dataset_reads_the_converted_tiles(potsdam_out):
     out, tiles, _ = potsdam_out
-    dataset = RSIPatchDataset(data_root=str(out), data_prefix='pretrain/',
-                              patch_size=CLIP, stride=STRIDE)
+    dataset = RSIPatchDataset(
+        data_root=str(out),
+        data_prefix='pretrain/',
+        patch_size=CLIP,
+        stride=STRIDE)
     assert len(dataset) == 24 * 16
     info = dataset.get_data_info(15)  # the last window of the first tile
     assert info['window'] == (29, 29, 45, 45)
     assert info['img_path'].endswith('top_potsdam_2_10_RGB.tif')
     np.testing.assert_array_equal(
-        dataset.prepare_data(15)['img'],
-        tiles['2_10']['pixels'][29:45, 29:45, ::-1])
+        dataset.prepare_data(15)['img'], tiles['2_10']['pixels'][29:45,
+                                                                 29:45, ::-1])
 
 
 def test_same_seed_same_nested_fractions(potsdam_archives, potsdam_out,
@@ -126,8 +129,13 @@ def test_same_seed_same_nested_fractions(potsdam_archives, potsdam_out,
     archives, _ = potsdam_archives
     out, _, _ = potsdam_out
     again = tmp_path / 'again'
-    convert_potsdam(str(archives), str(again), clip_size=CLIP, stride=STRIDE,
-                    percents=(1, 5, 10), seed=0)
+    convert_potsdam(
+        str(archives),
+        str(again),
+        clip_size=CLIP,
+        stride=STRIDE,
+        percents=(1, 5, 10),
+        seed=0)
     names = sorted(n[:-4] for n in os.listdir(out / 'img_dir' / 'train'))
     subsets = []
     for percent in (1, 5, 10):
@@ -138,10 +146,16 @@ def test_same_seed_same_nested_fractions(potsdam_archives, potsdam_out,
         subsets.append(set(lines))
     assert subsets[0] < subsets[1] < subsets[2]
     other = tmp_path / 'seed1'
-    convert_potsdam(str(archives), str(other), clip_size=CLIP, stride=STRIDE,
-                    percents=(10, ), seed=1)
-    assert (other / 'splits' / 'train_10pct.txt').read_text() != (
-        out / 'splits' / 'train_10pct.txt').read_text()
+    convert_potsdam(
+        str(archives),
+        str(other),
+        clip_size=CLIP,
+        stride=STRIDE,
+        percents=(10, ),
+        seed=1)
+    assert (other / 'splits' /
+            'train_10pct.txt').read_text() != (out / 'splits' /
+                                               'train_10pct.txt').read_text()
 
 
 def test_rerun_is_safe(potsdam_archives, tmp_path, capsys):
@@ -151,8 +165,8 @@ def test_rerun_is_safe(potsdam_archives, tmp_path, capsys):
     mark = out / 'img_dir' / 'train' / '2_10_0_0_16_16.png'
     before = mark.stat().st_mtime_ns
     (out / 'notes.txt').write_text('mine')  # not the converter's
-    assert convert_potsdam(str(archives), str(out), clip_size=CLIP,
-                           stride=STRIDE) is None
+    assert convert_potsdam(
+        str(archives), str(out), clip_size=CLIP, stride=STRIDE) is None
     assert 'nothing to do' in capsys.readouterr().out
     assert mark.stat().st_mtime_ns == before
     # another stride replaces the patches as a whole: none left over
@@ -169,25 +183,34 @@ def test_rerun_is_safe(potsdam_archives, tmp_path, capsys):
     assert set(os.listdir(out / 'img_dir' / 'train')) == names
     assert sorted(os.listdir(out)) == [
         '.grass_mm_conversion.json', 'ann_dir', 'img_dir', 'notes.txt',
-        'pretrain', 'splits']
+        'pretrain', 'splits'
+    ]
 
 
 def test_rgbir_keeps_four_bands_for_pretraining(tmp_path):
     tiles = make_potsdam(tmp_path / 'archives', size=20, ortho='RGBIR')
     out = tmp_path / 'out'
-    convert_potsdam(str(tmp_path / 'archives'), str(out), ortho='RGBIR',
-                    clip_size=20, stride=20, percents=(100, ))
+    convert_potsdam(
+        str(tmp_path / 'archives'),
+        str(out),
+        ortho='RGBIR',
+        clip_size=20,
+        stride=20,
+        percents=(100, ))
     source = tiles['2_10']['pixels']
     assert source.shape[2] == 4
-    patch = np.asarray(Image.open(out / 'img_dir' / 'train' /
-                                  '2_10_0_0_20_20.png'))
+    patch = np.asarray(
+        Image.open(out / 'img_dir' / 'train' / '2_10_0_0_20_20.png'))
     np.testing.assert_array_equal(patch, source[..., :3])  # R, G, B
     with rasterio.open(out / 'pretrain' / 'top_potsdam_2_10_RGBIR.tif') as f:
         assert f.count == 4
-    dataset = RSIPatchDataset(data_root=str(out), data_prefix='pretrain/',
-                              patch_size=20, num_bands=4)
-    np.testing.assert_array_equal(dataset.prepare_data(0)['img'],
-                                  source[..., 2::-1])  # B, G, R; no IR
+    dataset = RSIPatchDataset(
+        data_root=str(out),
+        data_prefix='pretrain/',
+        patch_size=20,
+        num_bands=4)
+    np.testing.assert_array_equal(
+        dataset.prepare_data(0)['img'], source[..., 2::-1])  # B, G, R; no IR
 
 
 # ---- what the converter refuses, and how it says so ------------------------
@@ -213,37 +236,49 @@ def broken_copy(potsdam_archives, tmp_path):
 
 
 def convert(folder, **kwargs):
-    convert_potsdam(str(folder), str(folder / 'out'), clip_size=CLIP,
-                    stride=STRIDE, **kwargs)
+    convert_potsdam(
+        str(folder),
+        str(folder / 'out'),
+        clip_size=CLIP,
+        stride=STRIDE,
+        **kwargs)
 
 
 def test_refuses_a_missing_tile(broken_copy):
     archives, folder = broken_copy
-    rewrite_zip(archives / '2_Ortho_RGB.zip', folder / '2_Ortho_RGB.zip',
-                drop=('2_Ortho_RGB/top_potsdam_7_13_RGB.tif', ))
-    with pytest.raises(ConversionError,
-                       match=r'2_Ortho_RGB.zip: expected the 38 tiles of the '
-                       r'official release, found 37; missing 1 tile\(s\): '
-                       '7_13'):
+    rewrite_zip(
+        archives / '2_Ortho_RGB.zip',
+        folder / '2_Ortho_RGB.zip',
+        drop=('2_Ortho_RGB/top_potsdam_7_13_RGB.tif', ))
+    with pytest.raises(
+            ConversionError,
+            match=r'2_Ortho_RGB.zip: expected the 38 tiles of the '
+            r'official release, found 37; missing 1 tile\(s\): '
+            '7_13'):
         convert(folder)
     assert not (folder / 'out').exists()
 
 
 def test_refuses_an_unexpected_member_name(broken_copy):
     archives, folder = broken_copy
-    rewrite_zip(archives / '5_Labels_all.zip', folder / '5_Labels_all.zip',
-                add={'top_potsdam_2_10_label (1).tif': b'x'})
-    with pytest.raises(ConversionError,
-                       match=r'unexpected member name\(s\) '
-                       r'top_potsdam_2_10_label \(1\).tif; expected names '
-                       'matching'):
+    rewrite_zip(
+        archives / '5_Labels_all.zip',
+        folder / '5_Labels_all.zip',
+        add={'top_potsdam_2_10_label (1).tif': b'x'})
+    with pytest.raises(
+            ConversionError,
+            match=r'unexpected member name\(s\) '
+            r'top_potsdam_2_10_label \(1\).tif; expected names '
+            'matching'):
         convert(folder)
 
 
 def test_refuses_an_unknown_tile(broken_copy):
     archives, folder = broken_copy
-    rewrite_zip(archives / '5_Labels_all.zip', folder / '5_Labels_all.zip',
-                add={'top_potsdam_9_99_label.tif': b'x'})
+    rewrite_zip(
+        archives / '5_Labels_all.zip',
+        folder / '5_Labels_all.zip',
+        add={'top_potsdam_9_99_label.tif': b'x'})
     with pytest.raises(ConversionError, match=r'unknown tile\(s\): 9_99'):
         convert(folder)
 
@@ -252,23 +287,32 @@ def test_refuses_a_damaged_archive_and_member(broken_copy):
     archives, folder = broken_copy
     data = (archives / '5_Labels_all.zip').read_bytes()
     (folder / '5_Labels_all.zip').write_bytes(data[:len(data) // 2])
-    with pytest.raises(ConversionError, match='5_Labels_all.zip: not a '
-                       'readable zip archive'):
+    with pytest.raises(
+            ConversionError,
+            match='5_Labels_all.zip: not a '
+            'readable zip archive'):
         convert(folder)
     # flip bytes inside the first member's compressed data
     shutil.copy(archives / '5_Labels_all.zip', folder)
     damaged = bytearray(data)
     damaged[200:260] = bytes(60)
     (folder / '5_Labels_all.zip').write_bytes(bytes(damaged))
-    with pytest.raises(ConversionError, match=r'top_potsdam_2_10_label.tif: '
-                       'cannot be extracted .* the archive is damaged'):
+    with pytest.raises(
+            ConversionError,
+            match=r'top_potsdam_2_10_label.tif: '
+            'cannot be extracted .* the archive is damaged'):
         convert(folder)
 
 
 def test_refuses_the_wrong_number_of_bands(tmp_path):
     make_potsdam(tmp_path, size=20, ortho='RGBIR', bands=3)
-    with pytest.raises(ConversionError,
-                       match=r'4_Ortho_RGBIR.zip:4_Ortho_RGBIR/top_potsdam_'
-                       r'2_10_RGBIR.tif: has 3 band\(s\); expected 4'):
-        convert_potsdam(str(tmp_path), str(tmp_path / 'out'), ortho='RGBIR',
-                        clip_size=20, stride=20)
+    with pytest.raises(
+            ConversionError,
+            match=r'4_Ortho_RGBIR.zip:4_Ortho_RGBIR/top_potsdam_'
+            r'2_10_RGBIR.tif: has 3 band\(s\); expected 4'):
+        convert_potsdam(
+            str(tmp_path),
+            str(tmp_path / 'out'),
+            ortho='RGBIR',
+            clip_size=20,
+            stride=20)

@@ -15,12 +15,13 @@ from PIL import Image
 
 import grass_mm  # noqa: F401
 from grass_mm.datasets import ImageReadError, RSIPatchDataset, tile_windows
-
 from .factories import write_tiff
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PRETRAIN_CONFIGS = ['potsdam_pretrain.py', 'loveda-urban_pretrain.py',
-                    'loveda-rural_pretrain.py']
+PRETRAIN_CONFIGS = [
+    'potsdam_pretrain.py', 'loveda-urban_pretrain.py',
+    'loveda-rural_pretrain.py'
+]
 
 
 def random_pixels(height, width, bands, seed=0, dtype=np.uint8):
@@ -43,8 +44,8 @@ def tile_dir(tmp_path):
 
 def test_windows_of_every_tile_with_stride_and_edges(tile_dir):
     root, tiles = tile_dir
-    dataset = RSIPatchDataset(data_root=str(root), data_prefix='pretrain/',
-                              patch_size=16, stride=12)
+    dataset = RSIPatchDataset(
+        data_root=str(root), data_prefix='pretrain/', patch_size=16, stride=12)
     a = tile_windows(50, 45, 16, 12)  # rows 0 12 24 34, cols 0 12 24 29
     b = tile_windows(32, 70, 16, 12)  # rows 0 12 16, cols 0 12 24 36 48 54
     assert len(a) == 16 and len(b) == 18
@@ -59,8 +60,7 @@ def test_windows_of_every_tile_with_stride_and_edges(tile_dir):
         y0, x0, y1, x1 = info['window']
         source = tiles['a.tif' if idx < len(a) else 'sub/b.tif']
         data = dataset.prepare_data(idx)
-        np.testing.assert_array_equal(data['img'],
-                                      source[y0:y1, x0:x1, 2::-1])
+        np.testing.assert_array_equal(data['img'], source[y0:y1, x0:x1, 2::-1])
         assert data['img_shape'] == (16, 16)
 
 
@@ -74,16 +74,23 @@ def test_whole_images_without_patch_size(tile_dir):
 
 def test_band_selection_and_rgb_order(tile_dir):
     root, tiles = tile_dir
-    dataset = RSIPatchDataset(data_root=str(root), data_prefix='pretrain/',
-                              patch_size=16, bands=(3, 0, 1),
-                              channel_order='rgb', num_bands=4)
+    dataset = RSIPatchDataset(
+        data_root=str(root),
+        data_prefix='pretrain/',
+        patch_size=16,
+        bands=(3, 0, 1),
+        channel_order='rgb',
+        num_bands=4)
     y0, x0, y1, x1 = dataset.get_data_info(0)['window']
-    np.testing.assert_array_equal(dataset.prepare_data(0)['img'],
-                                  tiles['a.tif'][y0:y1, x0:x1][..., [3, 0, 1]])
-    with pytest.raises(ImageReadError, match=r"a.tif: has 4 band\(s\); "
-                       'expected num_bands=3'):
-        RSIPatchDataset(data_root=str(root), data_prefix='pretrain/',
-                        num_bands=3)
+    np.testing.assert_array_equal(
+        dataset.prepare_data(0)['img'], tiles['a.tif'][y0:y1,
+                                                       x0:x1][..., [3, 0, 1]])
+    with pytest.raises(
+            ImageReadError,
+            match=r"a.tif: has 4 band\(s\); "
+            'expected num_bands=3'):
+        RSIPatchDataset(
+            data_root=str(root), data_prefix='pretrain/', num_bands=3)
 
 
 def test_16bit_tiles_follow_the_documented_rule(tmp_path):
@@ -91,8 +98,8 @@ def test_16bit_tiles_follow_the_documented_rule(tmp_path):
         np.uint16)  # a 12-bit sensor stored in a 16-bit file
     pixels[0, 0] = (0, 2048, 4095)
     write_tiff(tmp_path / 'x.tif', pixels)
-    dataset = RSIPatchDataset(data_prefix=str(tmp_path), bit_depth=12,
-                              channel_order='rgb')
+    dataset = RSIPatchDataset(
+        data_prefix=str(tmp_path), bit_depth=12, channel_order='rgb')
     img = dataset.prepare_data(0)['img']
     assert img.dtype == np.uint8
     expected = np.floor(pixels.astype(float) * 255 / 4095 + 0.5)
@@ -105,25 +112,30 @@ def test_16bit_tiles_need_a_declared_bit_depth(tmp_path):
         np.uint16)
     write_tiff(tmp_path / 'a.tif', random_pixels(20, 20, 3))  # 8-bit: fine
     write_tiff(tmp_path / 'x.tif', pixels)
-    with pytest.raises(ImageReadError, match=f'{tmp_path / "x.tif"}: 16-bit '
-                       'image; .*bit_depth=12'):
+    with pytest.raises(
+            ImageReadError,
+            match=f'{tmp_path / "x.tif"}: 16-bit '
+            'image; .*bit_depth=12'):
         RSIPatchDataset(data_prefix=str(tmp_path))
     # the 8-bit tile passes unchanged with a bit depth set for the 16-bit one
-    dataset = RSIPatchDataset(data_prefix=str(tmp_path), bit_depth=12,
-                              channel_order='rgb')
-    np.testing.assert_array_equal(dataset.prepare_data(0)['img'],
-                                  random_pixels(20, 20, 3))
+    dataset = RSIPatchDataset(
+        data_prefix=str(tmp_path), bit_depth=12, channel_order='rgb')
+    np.testing.assert_array_equal(
+        dataset.prepare_data(0)['img'], random_pixels(20, 20, 3))
     # data above the declared depth: an error naming the file and window
-    dataset = RSIPatchDataset(data_prefix=str(tmp_path), bit_depth=11,
-                              patch_size=10)
+    dataset = RSIPatchDataset(
+        data_prefix=str(tmp_path), bit_depth=11, patch_size=10)
     dataset.prepare_data(0)  # the 8-bit tile
-    with pytest.raises(ImageReadError, match=r'x.tif: window \(0, 0, 10, '
-                       r'10\) holds the value \d+, above the 11-bit range '
-                       r'0..2047'):
+    with pytest.raises(
+            ImageReadError,
+            match=r'x.tif: window \(0, 0, 10, '
+            r'10\) holds the value \d+, above the 11-bit range '
+            r'0..2047'):
         for index in range(4, 8):  # the windows of x.tif
             dataset.prepare_data(index)
-    with pytest.raises(ValueError, match='bit_depth must be an integer in '
-                       '1..16, got 0'):
+    with pytest.raises(
+            ValueError, match='bit_depth must be an integer in '
+            '1..16, got 0'):
         RSIPatchDataset(data_prefix=str(tmp_path), bit_depth=0)
 
 
@@ -132,8 +144,8 @@ def test_folder_of_png_and_jpeg(tmp_path):
     Image.fromarray(random_pixels(24, 24, 3)).save(tmp_path / '2.JPG')
     (tmp_path / 'readme.txt').write_text('not an image, not listed')
     dataset = RSIPatchDataset(data_prefix=str(tmp_path), patch_size=24)
-    assert [dataset.get_data_info(i)['img_path'][-5:] for i in (0, 1)] == [
-        '1.png', '2.JPG']
+    assert [dataset.get_data_info(i)['img_path'][-5:]
+            for i in (0, 1)] == ['1.png', '2.JPG']
     assert dataset.prepare_data(1)['img'].shape == (24, 24, 3)
 
 
@@ -172,14 +184,16 @@ def test_registered_in_mmpretrain():
 
 
 def test_missing_and_empty_folders(tmp_path):
-    with pytest.raises(FileNotFoundError,
-                       match=f'image folder {tmp_path}/nope does not exist'):
+    with pytest.raises(
+            FileNotFoundError,
+            match=f'image folder {tmp_path}/nope does not exist'):
         RSIPatchDataset(data_prefix=str(tmp_path / 'nope'))
     (tmp_path / 'empty' / 'sub').mkdir(parents=True)
     (tmp_path / 'empty' / 'notes.txt').write_text('')
-    with pytest.raises(FileNotFoundError,
-                       match=rf'no image files \(.png, .jpg, .jpeg, .tif, '
-                       rf'.tiff\) under {tmp_path}/empty'):
+    with pytest.raises(
+            FileNotFoundError,
+            match=rf'no image files \(.png, .jpg, .jpeg, .tif, '
+            rf'.tiff\) under {tmp_path}/empty'):
         RSIPatchDataset(data_prefix=str(tmp_path / 'empty'))
 
 
@@ -211,8 +225,8 @@ def test_each_bad_file_stops_with_its_path_and_problem(tmp_path):
         folder.mkdir()
         write_tiff(folder / 'good.tif', random_pixels(32, 32, 3))
         (folder / name).symlink_to(tmp_path / 'all' / name)
-        with pytest.raises(ImageReadError,
-                           match=f'{folder / name}: {message}'):
+        with pytest.raises(
+                ImageReadError, match=f'{folder / name}: {message}'):
             RSIPatchDataset(data_prefix=str(folder), patch_size=16)
 
 
@@ -222,15 +236,17 @@ def truncate(path: Path) -> None:
 
 
 def test_truncated_tile_fails_at_its_window_by_default(tmp_path):
-    write_tiff(tmp_path / 'cut.tif', random_pixels(64, 64, 3),
-               blockysize=8)  # strips of 8 rows
+    write_tiff(
+        tmp_path / 'cut.tif', random_pixels(64, 64, 3),
+        blockysize=8)  # strips of 8 rows
     truncate(tmp_path / 'cut.tif')
     dataset = RSIPatchDataset(data_prefix=str(tmp_path), patch_size=16)
     assert len(dataset) == 16  # the header is intact
     dataset.prepare_data(0)  # and so are the first strips
-    with pytest.raises(ImageReadError,
-                       match=rf'{tmp_path}/cut.tif: cannot decode window '
-                       r'\(48, 48, 64, 64\) .* corrupt or truncated'):
+    with pytest.raises(
+            ImageReadError,
+            match=rf'{tmp_path}/cut.tif: cannot decode window '
+            r'\(48, 48, 64, 64\) .* corrupt or truncated'):
         dataset.prepare_data(15)
 
 
@@ -241,12 +257,12 @@ def test_skip_mode_leaves_out_bad_files_and_says_how_many(tmp_path, capsys):
     problems = write_bad_files(folder)
     write_tiff(folder / 'cut.tif', random_pixels(64, 64, 3))
     truncate(folder / 'cut.tif')  # caught by the full decode of skip mode
-    dataset = RSIPatchDataset(data_prefix=str(folder), patch_size=16,
-                              skip_bad_files=True)
+    dataset = RSIPatchDataset(
+        data_prefix=str(folder), patch_size=16, skip_bad_files=True)
     assert dataset.num_skipped_files == len(problems) + 1 == 7
     assert len(dataset) == 4  # the four windows of good.tif only
-    assert {dataset.get_data_info(i)['img_path'] for i in range(4)} == {
-        str(folder / 'good.tif')}
+    assert {dataset.get_data_info(i)['img_path']
+            for i in range(4)} == {str(folder / 'good.tif')}
     log = capsys.readouterr()
     log = log.out + log.err
     assert f'skipped 7 of 8 image files under {folder}' in log
@@ -254,10 +270,10 @@ def test_skip_mode_leaves_out_bad_files_and_says_how_many(tmp_path, capsys):
         assert str(folder / name) in log
 
     (folder / 'good.tif').unlink()
-    with pytest.raises(ImageReadError,
-                       match='none of the 7 image files .* is usable'):
-        RSIPatchDataset(data_prefix=str(folder), patch_size=16,
-                        skip_bad_files=True)
+    with pytest.raises(
+            ImageReadError, match='none of the 7 image files .* is usable'):
+        RSIPatchDataset(
+            data_prefix=str(folder), patch_size=16, skip_bad_files=True)
 
 
 def test_invalid_arguments():

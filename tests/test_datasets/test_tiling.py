@@ -18,20 +18,22 @@ def reference_starts(length: int, size: int, stride: int) -> list:
 
 
 def test_docstring_example():
-    assert tile_windows(6, 10, size=4, stride=4) == [
-        (0, 0, 4, 4), (0, 4, 4, 8), (0, 6, 4, 10),
-        (2, 0, 6, 4), (2, 4, 6, 8), (2, 6, 6, 10)]
+    assert tile_windows(
+        6, 10, size=4, stride=4) == [(0, 0, 4, 4), (0, 4, 4, 8), (0, 6, 4, 10),
+                                     (2, 0, 6, 4), (2, 4, 6, 8), (2, 6, 6, 10)]
 
 
-@pytest.mark.parametrize('length,size,stride,expected', [
-    (6000, 512, 256, 23),  # Potsdam tile, mmseg's default clip and stride
-    (6000, 512, 512, 12),
-    (1024, 512, 512, 2),
-    (1024, 512, 256, 3),
-    (512, 512, 256, 1),
-    (45, 16, 12, 4),
-    (40, 16, 12, 3),  # 24 + 16 == 40: the grid reaches the edge itself
-])
+@pytest.mark.parametrize(
+    'length,size,stride,expected',
+    [
+        (6000, 512, 256, 23),  # Potsdam tile, mmseg's default clip and stride
+        (6000, 512, 512, 12),
+        (1024, 512, 512, 2),
+        (1024, 512, 256, 3),
+        (512, 512, 256, 1),
+        (45, 16, 12, 4),
+        (40, 16, 12, 3),  # 24 + 16 == 40: the grid reaches the edge itself
+    ])
 def test_counts(length, size, stride, expected):
     assert len(window_starts(length, size, stride)) == expected
 

@@ -12,47 +12,73 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 import torch.nn.functional as F
+from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 from mmpretrain.registry import MODELS
 
 import grass_mm  # noqa: F401
 from grass_mm.engine import get_embedding_reader
-from grass_mm.engine.hooks.embedding_health_hook import \
-    global_embedding_health
-from grass_mm.utils.embedding_health import embedding_health
-
-from .test_gradient_guided_sampler_hook import (ALGORITHM, image_dir,  # noqa
-                                                runner_cfg)
+from grass_mm.engine.hooks.embedding_health_hook import global_embedding_health
+from grass_mm.evaluation import embedding_health
+from .test_gradient_guided_sampler_hook import ALGORITHM, runner_cfg
 
 BACKBONE = dict(type='ResNet', depth=18, norm_cfg=dict(type='BN'))
-NECK = dict(type='NonLinearNeck', in_channels=512, hid_channels=32,
-            out_channels=16, num_layers=2, with_avg_pool=True,
-            norm_cfg=dict(type='BN1d'))
+NECK = dict(
+    type='NonLinearNeck',
+    in_channels=512,
+    hid_channels=32,
+    out_channels=16,
+    num_layers=2,
+    with_avg_pool=True,
+    norm_cfg=dict(type='BN1d'))
 ALGORITHMS = dict(
-    simclr=dict(type='SimCLR', backbone=BACKBONE, neck=NECK,
-                head=dict(type='ContrastiveHead', temperature=0.1,
-                          loss=dict(type='CrossEntropyLoss'))),
+    simclr=dict(
+        type='SimCLR',
+        backbone=BACKBONE,
+        neck=NECK,
+        head=dict(
+            type='ContrastiveHead',
+            temperature=0.1,
+            loss=dict(type='CrossEntropyLoss'))),
     ntxent=ALGORITHM,
-    byol=dict(type='BYOL', backbone=BACKBONE, neck=NECK,
-              head=dict(type='LatentPredictHead',
-                        loss=dict(type='CosineSimilarityLoss'),
-                        predictor=dict(type='NonLinearNeck', in_channels=16,
-                                       hid_channels=32, out_channels=16,
-                                       with_avg_pool=False,
-                                       norm_cfg=dict(type='BN1d')))),
-    moco=dict(type='MoCo', queue_len=24, feat_dim=16, momentum=0.01,
-              backbone=BACKBONE,
-              neck=dict(type='MoCoV2Neck', in_channels=512, hid_channels=32,
-                        out_channels=16, with_avg_pool=True),
-              head=dict(type='ContrastiveHead', temperature=0.2,
-                        loss=dict(type='CrossEntropyLoss'))),
+    byol=dict(
+        type='BYOL',
+        backbone=BACKBONE,
+        neck=NECK,
+        head=dict(
+            type='LatentPredictHead',
+            loss=dict(type='CosineSimilarityLoss'),
+            predictor=dict(
+                type='NonLinearNeck',
+                in_channels=16,
+                hid_channels=32,
+                out_channels=16,
+                with_avg_pool=False,
+                norm_cfg=dict(type='BN1d')))),
+    moco=dict(
+        type='MoCo',
+        queue_len=24,
+        feat_dim=16,
+        momentum=0.01,
+        backbone=BACKBONE,
+        neck=dict(
+            type='MoCoV2Neck',
+            in_channels=512,
+            hid_channels=32,
+            out_channels=16,
+            with_avg_pool=True),
+        head=dict(
+            type='ContrastiveHead',
+            temperature=0.2,
+            loss=dict(type='CrossEntropyLoss'))),
 )
 
 
 def views_of(n=4, size=64, seed=0):
     generator = torch.Generator().manual_seed(seed)
-    return [torch.randn(n, 3, size, size, generator=generator)
-            for _ in range(2)]
+    return [
+        torch.randn(n, 3, size, size, generator=generator) for _ in range(2)
+    ]
 
 
 def record_neck(algorithm):
@@ -83,9 +109,10 @@ def test_reader_returns_each_views_embeddings_of_the_step(name):
     with torch.no_grad():
         expected = [project(online, view) for view in views]
         if name == 'moco':  # queries, and keys of the momentum encoder
-            expected = [F.normalize(expected[0], dim=1),
-                        F.normalize(project(algorithm.encoder_k, views[1]),
-                                    dim=1)]
+            expected = [
+                F.normalize(expected[0], dim=1),
+                F.normalize(project(algorithm.encoder_k, views[1]), dim=1)
+            ]
     assert embeddings.shape == (2, 4, 16)
     for view, reference in zip(embeddings, expected):
         torch.testing.assert_close(view, reference, rtol=1e-4, atol=1e-5)
@@ -93,7 +120,8 @@ def test_reader_returns_each_views_embeddings_of_the_step(name):
 
 def test_grass_reads_the_crops_not_the_guide_pass():
     torch.manual_seed(0)
-    model = MODELS.build(dict(type='GraSS', algorithm=ALGORITHM)).eval()
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        model = MODELS.build(dict(type='GraSS', algorithm=ALGORITHM)).eval()
     model.gs_training = True
     views = views_of()
     crops = model.sample(views).crops.chunk(2)
@@ -108,18 +136,22 @@ def test_grass_reads_the_crops_not_the_guide_pass():
     online = torch.nn.Sequential(model.backbone, model.algorithm.neck)
     with torch.no_grad():
         for view, crop in zip(embeddings, crops):
-            torch.testing.assert_close(view, project(online, crop),
-                                       rtol=1e-4, atol=1e-5)
+            torch.testing.assert_close(
+                view, project(online, crop), rtol=1e-4, atol=1e-5)
 
 
 def train(image_dir, work_dir, hook, iters=4):
     cfg = runner_cfg(
-        image_dir, work_dir, dict(warmup_iters=2),
+        image_dir,
+        work_dir,
+        dict(warmup_iters=2),
         dict(by_epoch=False, max_iters=iters),
         # a visualizer of its own: mmengine shares one per experiment
         # name, which is the second the runner was built in
-        visualizer=dict(type='Visualizer', name=str(work_dir),
-                        vis_backends=[dict(type='LocalVisBackend')]))
+        visualizer=dict(
+            type='Visualizer',
+            name=str(work_dir),
+            vis_backends=[dict(type='LocalVisBackend')]))
     cfg['custom_hooks'].append(dict(type='EmbeddingHealthHook', **hook))
     runner = Runner.from_cfg(copy.deepcopy(cfg))
     runner.train()
@@ -127,8 +159,10 @@ def train(image_dir, work_dir, hook, iters=4):
 
 
 def scalars(work_dir):
-    paths = [os.path.join(root, name) for root, _, names in os.walk(work_dir)
-             for name in names if name == 'scalars.json']
+    paths = [
+        os.path.join(root, name) for root, _, names in os.walk(work_dir)
+        for name in names if name == 'scalars.json'
+    ]
     with open(paths[0]) as f:
         return [json.loads(line) for line in f]
 
@@ -203,8 +237,9 @@ def _worker(rank, port, out_dir):
     moco.queue_ptr[0] = 18
     queries = _global_batch()[0][rank * 3:(rank + 1) * 3]
     read = get_embedding_reader(moco)(moco, [queries])
-    torch.save(dict(metrics=metrics, read=read),
-               os.path.join(out_dir, f'rank{rank}.pth'))
+    torch.save(
+        dict(metrics=metrics, read=read),
+        os.path.join(out_dir, f'rank{rank}.pth'))
     dist.destroy_process_group()
 
 
@@ -224,6 +259,8 @@ def test_ddp_measures_the_global_batch(tmp_path, free_port):
 
 
 def test_an_algorithm_without_reader_is_named():
-    with pytest.raises(TypeError, match='cannot read the embeddings of '
-                       'Linear: no embedding reader is registered.*BYOL'):
+    with pytest.raises(
+            TypeError,
+            match='cannot read the embeddings of '
+            'Linear: no embedding reader is registered.*BYOL'):
         get_embedding_reader(torch.nn.Linear(2, 2))

@@ -1,10 +1,8 @@
 """The sampler hook in a real mmengine Runner: stages, logging, resume."""
 import os.path as osp
 
-import numpy as np
 import pytest
 from mmengine.runner import Runner
-from PIL import Image
 
 import grass_mm  # noqa: F401
 from grass_mm.engine import GradientGuidedSamplerHook
@@ -12,26 +10,22 @@ from grass_mm.engine import GradientGuidedSamplerHook
 ALGORITHM = dict(
     type='NTXentSimCLR',
     backbone=dict(type='ResNet', depth=18, norm_cfg=dict(type='BN')),
-    neck=dict(type='NonLinearNeck', in_channels=512, hid_channels=32,
-              out_channels=16, num_layers=2, with_avg_pool=True,
-              norm_cfg=dict(type='BN1d')),
+    neck=dict(
+        type='NonLinearNeck',
+        in_channels=512,
+        hid_channels=32,
+        out_channels=16,
+        num_layers=2,
+        with_avg_pool=True,
+        norm_cfg=dict(type='BN1d')),
     head=dict(type='NTXentHead', temperature=0.5))
 
 
-@pytest.fixture(scope='module')
-def image_dir(tmp_path_factory):
-    """Eight small RGB images on disk."""
-    root = tmp_path_factory.mktemp('images')
-    rng = np.random.default_rng(0)
-    for i in range(8):
-        pixels = rng.integers(0, 256, (80, 80, 3), dtype=np.uint8)
-        Image.fromarray(pixels).save(osp.join(root, f'{i}.png'))
-    return str(root)
-
-
 def runner_cfg(image_dir, work_dir, hook, train_cfg, **kwargs):
-    view = [dict(type='RandomResizedCrop', scale=64, backend='pillow'),
-            dict(type='RandomFlip', prob=0.5)]
+    view = [
+        dict(type='RandomResizedCrop', scale=64, backend='pillow'),
+        dict(type='RandomFlip', prob=0.5)
+    ]
     cfg = dict(
         model=dict(type='GraSS', algorithm=ALGORITHM),
         work_dir=work_dir,
@@ -64,9 +58,8 @@ def stage_history(runner):
 
 
 def test_iteration_warmup_switches_and_logs(image_dir, tmp_path):
-    runner = Runner(**runner_cfg(
-        image_dir, str(tmp_path), dict(warmup_iters=2),
-        dict(type='IterBasedTrainLoop', max_iters=4)))
+    runner = Runner(**runner_cfg(image_dir, str(tmp_path), dict(
+        warmup_iters=2), dict(type='IterBasedTrainLoop', max_iters=4)))
     runner.train()
     assert list(stage_history(runner)) == [0, 0, 1, 1]
     area = runner.message_hub.get_scalar('train/gs_box_area').data[0]
@@ -81,7 +74,9 @@ def test_iteration_warmup_switches_and_logs(image_dir, tmp_path):
 
 def test_epoch_warmup_and_resume_land_in_the_right_stage(image_dir, tmp_path):
     cfg = runner_cfg(
-        image_dir, str(tmp_path), dict(warmup_epochs=1),
+        image_dir,
+        str(tmp_path),
+        dict(warmup_epochs=1),
         dict(type='EpochBasedTrainLoop', max_epochs=2),
         default_hooks=dict(
             logger=dict(type='LoggerHook', interval=1),
@@ -90,9 +85,12 @@ def test_epoch_warmup_and_resume_land_in_the_right_stage(image_dir, tmp_path):
     runner.train()
     assert list(stage_history(runner)) == [0, 0, 1, 1]
 
-    cfg = dict(cfg, train_cfg=dict(type='EpochBasedTrainLoop', max_epochs=3),
-               resume=True, load_from=osp.join(str(tmp_path), 'epoch_1.pth'),
-               experiment_name='resumed')
+    cfg = dict(
+        cfg,
+        train_cfg=dict(type='EpochBasedTrainLoop', max_epochs=3),
+        resume=True,
+        load_from=osp.join(str(tmp_path), 'epoch_1.pth'),
+        experiment_name='resumed')
     resumed = Runner(**cfg)
     resumed.train()
     assert resumed.iter == 6
@@ -104,25 +102,28 @@ def test_epoch_warmup_and_resume_land_in_the_right_stage(image_dir, tmp_path):
 
 
 def test_warmup_longer_than_the_schedule_is_refused(image_dir, tmp_path):
-    runner = Runner(**runner_cfg(
-        image_dir, str(tmp_path), dict(warmup_epochs=5),
-        dict(type='EpochBasedTrainLoop', max_epochs=3)))
-    with pytest.raises(ValueError, match=r'warmup_epochs=5 is longer than '
-                       r'the schedule \(train_cfg.max_epochs = 3\)'):
+    runner = Runner(
+        **runner_cfg(image_dir, str(tmp_path), dict(
+            warmup_epochs=5), dict(type='EpochBasedTrainLoop', max_epochs=3)))
+    with pytest.raises(
+            ValueError,
+            match=r'warmup_epochs=5 is longer than '
+            r'the schedule \(train_cfg.max_epochs = 3\)'):
         runner.train()
     assert runner.iter == 0
 
 
 def test_epoch_warmup_in_an_iteration_loop_is_refused(image_dir, tmp_path):
-    runner = Runner(**runner_cfg(
-        image_dir, str(tmp_path), dict(warmup_epochs=1),
-        dict(type='IterBasedTrainLoop', max_iters=3)))
+    runner = Runner(**runner_cfg(image_dir, str(tmp_path), dict(
+        warmup_epochs=1), dict(type='IterBasedTrainLoop', max_iters=3)))
     with pytest.raises(ValueError, match='warmup_iters'):
         runner.train()
 
 
-@pytest.mark.parametrize('kwargs', [{}, dict(warmup_epochs=1, warmup_iters=2),
-                                    dict(warmup_iters=-1)])
+@pytest.mark.parametrize(
+    'kwargs',
+    [{}, dict(warmup_epochs=1, warmup_iters=2),
+     dict(warmup_iters=-1)])
 def test_hook_arguments_are_checked(kwargs):
     with pytest.raises(ValueError, match='warm'):
         GradientGuidedSamplerHook(**kwargs)

@@ -15,10 +15,9 @@ from mmengine.runner import Runner
 from PIL import Image
 
 import grass_mm  # noqa: F401
+from grass_mm.apis import setup_launcher
 from grass_mm.engine import SegmentationProbeHook
-from grass_mm.utils import setup_launcher
-
-from .test_gradient_guided_sampler_hook import image_dir, runner_cfg  # noqa
+from .test_gradient_guided_sampler_hook import runner_cfg
 
 CLASSES = ('dark', 'bright')
 
@@ -43,24 +42,33 @@ def labelled_root(tmp_path_factory):
 
 
 def dataset(root, split):
-    return dict(type='BaseSegDataset', metainfo=dict(classes=CLASSES),
-                data_root=str(root), img_suffix='.png', seg_map_suffix='.png',
-                data_prefix=dict(img_path=f'img/{split}',
-                                 seg_map_path=f'ann/{split}'))
+    return dict(
+        type='BaseSegDataset',
+        metainfo=dict(classes=CLASSES),
+        data_root=str(root),
+        img_suffix='.png',
+        seg_map_suffix='.png',
+        data_prefix=dict(img_path=f'img/{split}', seg_map_path=f'ann/{split}'))
 
 
 def probe_cfg(image_dir, root, work_dir, max_iters=5, **hook):
     cfg = runner_cfg(
-        image_dir, str(work_dir), dict(warmup_iters=2),
+        image_dir,
+        str(work_dir),
+        dict(warmup_iters=2),
         dict(by_epoch=False, max_iters=max_iters),
         # a visualizer of its own: mmengine shares one per experiment
         # name, which is the second the runner was built in
-        visualizer=dict(type='Visualizer', name=str(work_dir),
-                        vis_backends=[dict(type='LocalVisBackend')]))
+        visualizer=dict(
+            type='Visualizer',
+            name=str(work_dir),
+            vis_backends=[dict(type='LocalVisBackend')]))
     cfg['custom_hooks'].append(
-        dict(type='SegmentationProbeHook',
-             train_dataset=dataset(root, 'train'),
-             val_dataset=dataset(root, 'val'), **hook))
+        dict(
+            type='SegmentationProbeHook',
+            train_dataset=dataset(root, 'train'),
+            val_dataset=dataset(root, 'val'),
+            **hook))
     return cfg
 
 
@@ -79,23 +87,32 @@ def train(image_dir, root, work_dir, **hook):
 
 
 def probe_records(work_dir):
-    paths = [osp.join(r, n) for r, _, names in os.walk(work_dir)
-             for n in names if n == 'scalars.json']
+    paths = [
+        osp.join(r, n) for r, _, names in os.walk(work_dir) for n in names
+        if n == 'scalars.json'
+    ]
     assert len(paths) == 1, paths
     with open(paths[0]) as f:
         records = [json.loads(line) for line in f]
     return [r for r in records if 'probe/mIoU' in r]
 
 
-def test_probes_at_start_every_interval_and_at_the_end(
-        image_dir, labelled_root, tmp_path):
-    lines = train(image_dir, labelled_root, tmp_path, interval=2,
-                  by_epoch=False, probe_at_start=True)
+def test_probes_at_start_every_interval_and_at_the_end(image_dir,
+                                                       labelled_root,
+                                                       tmp_path):
+    lines = train(
+        image_dir,
+        labelled_root,
+        tmp_path,
+        interval=2,
+        by_epoch=False,
+        probe_at_start=True)
     records = probe_records(tmp_path)
     assert [r['step'] for r in records] == [0, 2, 4, 5]
     for record in records:
-        assert set(record) >= {'probe/mIoU', 'probe/IoU.dark',
-                               'probe/IoU.bright', 'probe/seconds'}
+        assert set(record) >= {
+            'probe/mIoU', 'probe/IoU.dark', 'probe/IoU.bright', 'probe/seconds'
+        }
         assert record['probe/mIoU'] == pytest.approx(
             (record['probe/IoU.dark'] + record['probe/IoU.bright']) / 2)
         assert 0 <= record['probe/mIoU'] <= 100
@@ -111,9 +128,10 @@ def test_an_empty_set_fails_before_training(image_dir, labelled_root,
     cfg = runner_cfg(image_dir, str(tmp_path / 'run'), dict(warmup_iters=2),
                      dict(by_epoch=False, max_iters=5))
     cfg['custom_hooks'].append(
-        dict(type='SegmentationProbeHook',
-             train_dataset=dataset(empty, 'train'),
-             val_dataset=dataset(labelled_root, 'val')))
+        dict(
+            type='SegmentationProbeHook',
+            train_dataset=dataset(empty, 'train'),
+            val_dataset=dataset(labelled_root, 'val')))
     runner = Runner.from_cfg(cfg)
     with pytest.raises(ValueError, match='`train_dataset`.*holds no image'):
         runner.train()
@@ -121,10 +139,21 @@ def test_an_empty_set_fails_before_training(image_dir, labelled_root,
 
 
 def _ddp_worker(rank, port, image_dir, root, work_dir):
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port),
-                      RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE='2')
-    cfg = Config(probe_cfg(image_dir, root, work_dir, max_iters=3,
-                           interval=2, by_epoch=False, probe_at_start=True))
+    os.environ.update(
+        MASTER_ADDR='127.0.0.1',
+        MASTER_PORT=str(port),
+        RANK=str(rank),
+        LOCAL_RANK=str(rank),
+        WORLD_SIZE='2')
+    cfg = Config(
+        probe_cfg(
+            image_dir,
+            root,
+            work_dir,
+            max_iters=3,
+            interval=2,
+            by_epoch=False,
+            probe_at_start=True))
     setup_launcher(cfg, 'pytorch', device='cpu')
     runner = Runner.from_cfg(cfg)
     runner.train()
@@ -138,10 +167,10 @@ def _ddp_worker(rank, port, image_dir, root, work_dir):
 def test_ddp_probes_sharded_like_one_process(image_dir, labelled_root,
                                              tmp_path, free_port):
     """Two gloo processes: both ranks probe, rank 0 logs, nobody hangs."""
-    mp.spawn(_ddp_worker,
-             args=(free_port(), image_dir, labelled_root,
-                   str(tmp_path / 'ddp')),
-             nprocs=2)
+    mp.spawn(
+        _ddp_worker,
+        args=(free_port(), image_dir, labelled_root, str(tmp_path / 'ddp')),
+        nprocs=2)
     for rank in range(2):
         assert (tmp_path / 'ddp' / f'done{rank}').read_text() == '3'
     records = probe_records(tmp_path / 'ddp')
@@ -149,8 +178,13 @@ def test_ddp_probes_sharded_like_one_process(image_dir, labelled_root,
 
     # before any step the two runs hold the same weights: the probe of the
     # two shards, all-reduced, is the probe of one process
-    train(image_dir, labelled_root, tmp_path / 'one', interval=100,
-          by_epoch=False, probe_at_start=True)
+    train(
+        image_dir,
+        labelled_root,
+        tmp_path / 'one',
+        interval=100,
+        by_epoch=False,
+        probe_at_start=True)
     one = probe_records(tmp_path / 'one')[0]
     assert one['step'] == 0
     for key in ('probe/mIoU', 'probe/IoU.dark', 'probe/IoU.bright'):

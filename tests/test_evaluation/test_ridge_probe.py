@@ -16,7 +16,8 @@ def numpy_ridge(x, labels, num_classes, ridge):
     z = (x - x.mean(0)) / x.std(0)
     y = np.eye(num_classes)[labels]
     design = np.block([[z, np.ones((n, 1))],
-                       [math.sqrt(ridge * n) * np.eye(d), np.zeros((d, 1))]])
+                       [math.sqrt(ridge * n) * np.eye(d),
+                        np.zeros((d, 1))]])
     target = np.vstack([y, np.zeros((d, num_classes))])
     solution = np.linalg.lstsq(design, target, rcond=None)[0]
     return solution[:d], solution[d]
@@ -25,8 +26,7 @@ def numpy_ridge(x, labels, num_classes, ridge):
 @pytest.mark.parametrize('ridge', [1e-3, 1e-1, 2.0])
 def test_ridge_equals_least_squares_reference(ridge):
     rng = np.random.default_rng(0)
-    x = rng.normal(size=(300, 6)) * [1, 2, 3, 0.5, 4, 1] + [0, 5, -2, 1, 0,
-                                                            3]
+    x = rng.normal(size=(300, 6)) * [1, 2, 3, 0.5, 4, 1] + [0, 5, -2, 1, 0, 3]
     labels = rng.integers(0, 4, 300)
     stats = RidgeStatistics(6, 4)
     for part in np.array_split(np.arange(300), 3):  # sums over batches
@@ -35,11 +35,11 @@ def test_ridge_equals_least_squares_reference(ridge):
     classifier = ridge_classifier(stats, ridge)
 
     weight, bias = numpy_ridge(x, labels, 4, ridge)
-    np.testing.assert_allclose(classifier['weight'].numpy(), weight,
-                               rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        classifier['weight'].numpy(), weight, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(classifier['bias'].numpy(), bias, atol=1e-6)
-    np.testing.assert_allclose(classifier['mean'].numpy(), x.mean(0),
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        classifier['mean'].numpy(), x.mean(0), rtol=1e-5)
 
 
 def test_ignored_pixels_are_left_out():

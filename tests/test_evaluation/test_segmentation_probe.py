@@ -11,7 +11,7 @@ from mmpretrain.registry import MODELS
 
 import grass_mm  # noqa: F401
 from grass_mm.evaluation import normalise_images, probe_backbone
-from grass_mm.visualization.images import Normalization
+from grass_mm.models.utils import Normalization
 
 NORMALIZATION = Normalization((120., 120., 120.), (60., 60., 60.), True)
 COLOURS = np.array([[200, 40, 40], [40, 200, 40], [40, 40, 200]], np.uint8)
@@ -26,8 +26,8 @@ def coloured_set(n, seed, size=64, shuffle_labels=False):
         cut = rng.integers(16, size - 16, 2)
         labels[:cut[0]] = 1
         labels[cut[0]:, cut[1]:] = 2
-        image = COLOURS[labels] + rng.integers(0, 20, (size, size, 3),
-                                               dtype=np.uint8)
+        image = COLOURS[labels] + rng.integers(
+            0, 20, (size, size, 3), dtype=np.uint8)
         labels[:2] = 255  # an ignored strip
         if shuffle_labels:
             labels = np.roll(labels, size // 2, axis=rng.integers(0, 2))
@@ -52,9 +52,14 @@ def test_normalise_images_flips_to_rgb_and_scales():
 
 
 def test_classes_known_by_colour_are_found():
-    result = probe_backbone(backbone(), coloured_set(12, 0),
-                            coloured_set(6, 1), NORMALIZATION, 3,
-                            classes=('r', 'g', 'b'), batch_size=5)
+    result = probe_backbone(
+        backbone(),
+        coloured_set(12, 0),
+        coloured_set(6, 1),
+        NORMALIZATION,
+        3,
+        classes=('r', 'g', 'b'),
+        batch_size=5)
     assert result['mIoU'] > 90
     assert set(result) == {'mIoU', 'IoU.r', 'IoU.g', 'IoU.b', 'pixels'}
     # 8 x 8 grid cells per image; their centres miss the ignored strip
@@ -84,21 +89,29 @@ def _worker(rank, port, out_dir):
     dist.init_process_group('gloo', rank=rank, world_size=2)
     # 5 training images: one rank has one image more; 1 val image: rank 1
     # scores none and must still take part in every all-reduce
-    result = probe_backbone(backbone(), coloured_set(5, 0),
-                            coloured_set(1, 1), NORMALIZATION, 3,
-                            batch_size=2)
+    result = probe_backbone(
+        backbone(),
+        coloured_set(5, 0),
+        coloured_set(1, 1),
+        NORMALIZATION,
+        3,
+        batch_size=2)
     torch.save(result, os.path.join(out_dir, f'rank{rank}.pth'))
     dist.destroy_process_group()
 
 
 def test_ddp_shards_and_equals_one_process(tmp_path, free_port):
-    expected = probe_backbone(backbone(), coloured_set(5, 0),
-                              coloured_set(1, 1), NORMALIZATION, 3,
-                              batch_size=2)
+    expected = probe_backbone(
+        backbone(),
+        coloured_set(5, 0),
+        coloured_set(1, 1),
+        NORMALIZATION,
+        3,
+        batch_size=2)
     mp.spawn(_worker, args=(free_port(), str(tmp_path)), nprocs=2)
     for rank in range(2):
         result = torch.load(tmp_path / f'rank{rank}.pth')
         assert result['pixels'] == expected['pixels']
         for key, value in expected.items():
-            assert result[key] == pytest.approx(value, abs=1e-6,
-                                                nan_ok=True), key
+            assert result[key] == pytest.approx(
+                value, abs=1e-6, nan_ok=True), key

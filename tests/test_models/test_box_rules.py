@@ -11,9 +11,10 @@ from grass_mm.models.utils import (BOX_RULES, random_boxes_like, rule_boxes,
 
 def two_bump_map(size: int = 32) -> torch.Tensor:
     """A map with a peak at the top left and a trough at the bottom right."""
-    ys, xs = torch.meshgrid(torch.arange(size, dtype=torch.float32),
-                            torch.arange(size, dtype=torch.float32),
-                            indexing='ij')
+    ys, xs = torch.meshgrid(
+        torch.arange(size, dtype=torch.float32),
+        torch.arange(size, dtype=torch.float32),
+        indexing='ij')
     peak = torch.exp(-((ys - 6)**2 + (xs - 8)**2) / 8)
     trough = torch.exp(-((ys - 24)**2 + (xs - 22)**2) / 18)
     return (peak - trough)[None]
@@ -39,10 +40,14 @@ def test_opposite_rule_boxes_the_trough():
 def test_random_rule_keeps_the_sizes_of_the_gradient_boxes():
     lam = torch.randn(64, 24, 40)
     gradient, kept = rule_boxes(lam, 0.5, 'gradient')
-    random, random_kept = rule_boxes(
-        lam, 0.5, 'random', torch.Generator().manual_seed(0))
+    random, random_kept = rule_boxes(lam, 0.5, 'random',
+                                     torch.Generator().manual_seed(0))
     assert torch.equal(kept, random_kept)
-    sizes = lambda b: torch.stack([b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]])
+
+    def sizes(boxes):
+        return torch.stack(
+            [boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]])
+
     assert torch.equal(sizes(random), sizes(gradient))
     assert (random[:, :2] >= 0).all()
     assert (random[:, 2] <= 24).all() and (random[:, 3] <= 40).all()
@@ -101,19 +106,25 @@ def tiny_grass(box_rule: str):
             box_rule=box_rule,
             algorithm=dict(
                 type='NTXentSimCLR',
-                backbone=dict(type='ResNet', depth=18,
-                              norm_cfg=dict(type='BN')),
-                neck=dict(type='NonLinearNeck', in_channels=512,
-                          hid_channels=32, out_channels=16, num_layers=2,
-                          with_avg_pool=True),
+                backbone=dict(
+                    type='ResNet', depth=18, norm_cfg=dict(type='BN')),
+                neck=dict(
+                    type='NonLinearNeck',
+                    in_channels=512,
+                    hid_channels=32,
+                    out_channels=16,
+                    num_layers=2,
+                    with_avg_pool=True),
                 head=dict(type='NTXentHead', temperature=0.5))))
     model.init_weights()
     return model.eval()
 
 
 def test_grass_trains_each_control_on_its_own_boxes():
-    views = [torch.randn(4, 3, 48, 48, generator=torch.Generator()
-                         .manual_seed(s)) for s in (1, 2)]
+    views = [
+        torch.randn(4, 3, 48, 48, generator=torch.Generator().manual_seed(s))
+        for s in (1, 2)
+    ]
     models = {rule: tiny_grass(rule) for rule in BOX_RULES}
     results = {rule: m.sample(views) for rule, m in models.items()}
     gradient = results['gradient']
@@ -123,7 +134,10 @@ def test_grass_trains_each_control_on_its_own_boxes():
         assert torch.allclose(results[rule].lam, gradient.lam)
     assert torch.equal(results['opposite'].boxes,
                        select_boxes(-gradient.lam, 0.5)[0])
-    size = lambda b: b[:, 2:] - b[:, :2]
+
+    def size(boxes):
+        return boxes[:, 2:] - boxes[:, :2]
+
     assert torch.equal(size(results['random'].boxes), size(gradient.boxes))
     # the override of one call leaves the model's rule alone
     override = models['random'].sample(views, box_rule='gradient')

@@ -15,12 +15,11 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
-
-from grass_mm.models import (CheckpointMismatchError, extract_backbone,
-                             find_state_dict_mismatch,
-                             write_backbone_checkpoint)
 from mmpretrain.registry import MODELS as PRETRAIN_MODELS
 from mmseg.registry import MODELS as SEG_MODELS
+
+from grass_mm.checkpoint import extract_backbone, write_backbone_checkpoint
+from grass_mm.models import CheckpointMismatchError, find_state_dict_mismatch
 
 FINETUNE = Path(__file__).resolve().parents[2] / 'configs' / 'finetune'
 CONFIGS = {
@@ -53,8 +52,7 @@ def randomise_(model: torch.nn.Module, seed: int) -> None:
     with torch.no_grad():
         for value in model.state_dict().values():
             if value.is_floating_point():
-                value.copy_(
-                    torch.rand(value.shape, generator=generator) + 0.5)
+                value.copy_(torch.rand(value.shape, generator=generator) + 0.5)
             else:
                 value.fill_(7)
 
@@ -111,8 +109,7 @@ def build_segmentor(decoder: str,
     cfg.merge_from_dict(
         dict(
             model=dict(
-                SMALL_HEADS[decoder],
-                backbone=dict(depth=18, norm_cfg=BN))))
+                SMALL_HEADS[decoder], backbone=dict(depth=18, norm_cfg=BN))))
     cfg.model.backbone.init_cfg = init_cfg
     if deep_stem:
         cfg.model.backbone.pop('deep_stem')
@@ -137,8 +134,8 @@ def test_grass_checkpoint_initialises_the_whole_backbone(
     expected = checkpoint_backbone(grass_checkpoint)
     # the config's own init_cfg, pointed at the file
     cfg_init = _read(CONFIGS[decoder]).model.backbone.init_cfg.to_dict()
-    model = build_segmentor(
-        decoder, dict(cfg_init, checkpoint=str(grass_checkpoint)))
+    model = build_segmentor(decoder,
+                            dict(cfg_init, checkpoint=str(grass_checkpoint)))
     before = model.backbone.state_dict()
     assert any(not torch.equal(before[key], value)
                for key, value in expected.items())
@@ -161,8 +158,8 @@ def test_converted_checkpoint_loads_with_plain_pretrained(
         source='epoch_350.pth', prefix='backbone.', epoch=350)
 
     for init_type in ('Pretrained', 'StrictPretrained'):
-        model = build_segmentor(
-            decoder, dict(type=init_type, checkpoint=str(out)))
+        model = build_segmentor(decoder,
+                                dict(type=init_type, checkpoint=str(out)))
         model.init_weights()
         assert_backbone_equals(model, expected)
 
@@ -172,13 +169,14 @@ def test_deep_stem_checkpoint_is_refused_with_the_keys_and_a_hint(tmp_path):
         deep_stem = SEG_MODELS.build(dict(type='ResNetV1c', depth=18))
     randomise_(deep_stem, seed=1)
     path = save(
-        {f'backbone.{key}': value
-         for key, value in deep_stem.state_dict().items()},
-        tmp_path / 'v1c.pth')
+        {
+            f'backbone.{key}': value
+            for key, value in deep_stem.state_dict().items()
+        }, tmp_path / 'v1c.pth')
     model = build_segmentor(
         'upernet',
-        dict(type='StrictPretrained', checkpoint=str(path),
-             prefix='backbone.'))
+        dict(
+            type='StrictPretrained', checkpoint=str(path), prefix='backbone.'))
     conv1 = model.backbone.conv1.weight.clone()
 
     with pytest.raises(CheckpointMismatchError) as error:
@@ -196,12 +194,15 @@ def test_deep_stem_backbone_is_refused_with_a_hint(grass_checkpoint):
     """mmseg's default ResNetV1c cannot take an mmpretrain checkpoint."""
     model = build_segmentor(
         'deeplabv3plus',
-        dict(type='StrictPretrained', checkpoint=str(grass_checkpoint),
-             prefix='backbone.'),
+        dict(
+            type='StrictPretrained',
+            checkpoint=str(grass_checkpoint),
+            prefix='backbone.'),
         deep_stem=True)
-    with pytest.raises(CheckpointMismatchError,
-                       match=r"use type='ResNet' \(mmseg\) with "
-                       r'deep_stem=False'):
+    with pytest.raises(
+            CheckpointMismatchError,
+            match=r"use type='ResNet' \(mmseg\) with "
+            r'deep_stem=False'):
         model.init_weights()
 
 
@@ -209,8 +210,10 @@ def test_plain_pretrained_only_logs_a_deep_stem_mismatch(grass_checkpoint):
     """Why StrictPretrained exists: mmengine's loader carries on."""
     model = build_segmentor(
         'upernet',
-        dict(type='Pretrained', checkpoint=str(grass_checkpoint),
-             prefix='backbone.'),
+        dict(
+            type='Pretrained',
+            checkpoint=str(grass_checkpoint),
+            prefix='backbone.'),
         deep_stem=True)
     model.init_weights()  # no error
     expected = checkpoint_backbone(grass_checkpoint)
@@ -220,8 +223,7 @@ def test_plain_pretrained_only_logs_a_deep_stem_mismatch(grass_checkpoint):
 
 
 @pytest.mark.parametrize('change', ['remove', 'reshape'])
-def test_incomplete_or_reshaped_checkpoint_is_refused(change,
-                                                      grass_checkpoint,
+def test_incomplete_or_reshaped_checkpoint_is_refused(change, grass_checkpoint,
                                                       tmp_path):
     state_dict = torch.load(grass_checkpoint)['state_dict']
     key = 'backbone.layer4.1.conv2.weight'
@@ -232,8 +234,8 @@ def test_incomplete_or_reshaped_checkpoint_is_refused(change,
     path = save(state_dict, tmp_path / f'{change}.pth')
     model = build_segmentor(
         'upernet',
-        dict(type='StrictPretrained', checkpoint=str(path),
-             prefix='backbone.'))
+        dict(
+            type='StrictPretrained', checkpoint=str(path), prefix='backbone.'))
 
     with pytest.raises(CheckpointMismatchError) as error:
         model.init_weights()
@@ -251,8 +253,8 @@ def test_checkpoint_without_backbone_names_the_file(tmp_path):
     path = save({'neck.fc.weight': torch.zeros(2, 2)}, tmp_path / 'neck.pth')
     model = build_segmentor(
         'upernet',
-        dict(type='StrictPretrained', checkpoint=str(path),
-             prefix='backbone.'))
+        dict(
+            type='StrictPretrained', checkpoint=str(path), prefix='backbone.'))
     with pytest.raises(ValueError, match=f'{path}.*no backbone.*neck\\.'):
         model.init_weights()
 

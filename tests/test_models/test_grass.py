@@ -17,32 +17,60 @@ ALGORITHMS = {
     dict(
         type='NTXentSimCLR',
         backbone=BACKBONE,
-        neck=dict(type='NonLinearNeck', in_channels=512, hid_channels=64,
-                  out_channels=16, num_layers=2, with_avg_pool=True,
-                  norm_cfg=NECK_BN),
+        neck=dict(
+            type='NonLinearNeck',
+            in_channels=512,
+            hid_channels=64,
+            out_channels=16,
+            num_layers=2,
+            with_avg_pool=True,
+            norm_cfg=NECK_BN),
         head=dict(type='NTXentHead', temperature=0.5)),
     'mocov2':
     dict(
-        type='MoCo', queue_len=32, feat_dim=16, momentum=0.01,
+        type='MoCo',
+        queue_len=32,
+        feat_dim=16,
+        momentum=0.01,
         backbone=BACKBONE,
-        neck=dict(type='MoCoV2Neck', in_channels=512, hid_channels=64,
-                  out_channels=16, with_avg_pool=True),
-        head=dict(type='ContrastiveHead', temperature=0.2,
-                  loss=dict(type='CrossEntropyLoss'))),
+        neck=dict(
+            type='MoCoV2Neck',
+            in_channels=512,
+            hid_channels=64,
+            out_channels=16,
+            with_avg_pool=True),
+        head=dict(
+            type='ContrastiveHead',
+            temperature=0.2,
+            loss=dict(type='CrossEntropyLoss'))),
     'byol':
     dict(
-        type='BYOL', base_momentum=0.01,
+        type='BYOL',
+        base_momentum=0.01,
         backbone=BACKBONE,
-        neck=dict(type='NonLinearNeck', in_channels=512, hid_channels=64,
-                  out_channels=16, num_layers=2, with_bias=True,
-                  with_last_bn=False, with_avg_pool=True, norm_cfg=NECK_BN),
-        head=dict(type='LatentPredictHead',
-                  loss=dict(type='CosineSimilarityLoss'),
-                  predictor=dict(type='NonLinearNeck', in_channels=16,
-                                 hid_channels=64, out_channels=16,
-                                 num_layers=2, with_bias=True,
-                                 with_last_bn=False, with_avg_pool=False,
-                                 norm_cfg=NECK_BN))),
+        neck=dict(
+            type='NonLinearNeck',
+            in_channels=512,
+            hid_channels=64,
+            out_channels=16,
+            num_layers=2,
+            with_bias=True,
+            with_last_bn=False,
+            with_avg_pool=True,
+            norm_cfg=NECK_BN),
+        head=dict(
+            type='LatentPredictHead',
+            loss=dict(type='CosineSimilarityLoss'),
+            predictor=dict(
+                type='NonLinearNeck',
+                in_channels=16,
+                hid_channels=64,
+                out_channels=16,
+                num_layers=2,
+                with_bias=True,
+                with_last_bn=False,
+                with_avg_pool=False,
+                norm_cfg=NECK_BN))),
 }
 
 
@@ -57,8 +85,11 @@ def build_grass(name: str = 'simclr', seed: int = 0) -> GraSS:
 def make_batch(num: int = 4, size: int = 64, seed: int = 1) -> dict:
     generator = torch.Generator().manual_seed(seed)
     views = [
-        torch.randint(0, 256, (num, 3, size, size), generator=generator,
-                      dtype=torch.uint8) for _ in range(2)
+        torch.randint(
+            0,
+            256, (num, 3, size, size),
+            generator=generator,
+            dtype=torch.uint8) for _ in range(2)
     ]
     return dict(inputs=views, data_samples=[DataSample() for _ in range(num)])
 
@@ -219,9 +250,13 @@ def test_crops_are_the_boxes_of_the_views():
 
 
 def test_unsupported_algorithm_and_bad_ratio_are_refused():
-    simclr = dict(ALGORITHMS['simclr'], type='SimCLR',
-                  head=dict(type='ContrastiveHead', temperature=0.1,
-                            loss=dict(type='CrossEntropyLoss')))
+    simclr = dict(
+        ALGORITHMS['simclr'],
+        type='SimCLR',
+        head=dict(
+            type='ContrastiveHead',
+            temperature=0.1,
+            loss=dict(type='CrossEntropyLoss')))
     with pytest.raises(TypeError, match='cannot wrap SimCLR.*NTXentSimCLR'):
         GraSS(algorithm=simclr)
     with pytest.raises(ValueError, match='ratio'):

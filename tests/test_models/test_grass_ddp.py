@@ -23,9 +23,14 @@ import grass_mm  # noqa: F401
 ALGORITHM = dict(
     type='NTXentSimCLR',
     backbone=dict(type='ResNet', depth=18, norm_cfg=dict(type='BN')),
-    neck=dict(type='NonLinearNeck', in_channels=512, hid_channels=32,
-              out_channels=16, num_layers=2, with_avg_pool=True,
-              norm_cfg=dict(type='BN1d')),
+    neck=dict(
+        type='NonLinearNeck',
+        in_channels=512,
+        hid_channels=32,
+        out_channels=16,
+        num_layers=2,
+        with_avg_pool=True,
+        norm_cfg=dict(type='BN1d')),
     head=dict(type='NTXentHead', temperature=0.5))
 WORLD_SIZE, PER_RANK = 2, 3
 
@@ -41,9 +46,11 @@ def build_model():
 def global_batch():
     generator = torch.Generator().manual_seed(1)
     return [
-        torch.randint(0, 256, (WORLD_SIZE * PER_RANK, 3, 64, 64),
-                      generator=generator, dtype=torch.uint8)
-        for _ in range(2)
+        torch.randint(
+            0,
+            256, (WORLD_SIZE * PER_RANK, 3, 64, 64),
+            generator=generator,
+            dtype=torch.uint8) for _ in range(2)
     ]
 
 
@@ -51,11 +58,13 @@ def gs_step(model, views):
     optim_wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.5))
     data = dict(inputs=views, data_samples=[DataSample() for _ in views[0]])
     inner = model.module if hasattr(model, 'module') else model
-    boxes = inner.sample(inner.data_preprocessor(copy.deepcopy(data),
-                                                 True)['inputs']).boxes
+    boxes = inner.sample(
+        inner.data_preprocessor(copy.deepcopy(data), True)['inputs']).boxes
     model.train_step(data, optim_wrapper)
-    return boxes, {k: v.detach().clone() for k, v in
-                   inner.algorithm.named_parameters()}
+    return boxes, {
+        k: v.detach().clone()
+        for k, v in inner.algorithm.named_parameters()
+    }
 
 
 def worker(rank, port, out_dir):
@@ -65,8 +74,9 @@ def worker(rank, port, out_dir):
     views = [v[part] for v in global_batch()]
     model = MMDistributedDataParallel(module=build_model(), device_ids=None)
     boxes, params = gs_step(model, views)
-    torch.save(dict(boxes=boxes, params=params),
-               os.path.join(out_dir, f'rank{rank}.pth'))
+    torch.save(
+        dict(boxes=boxes, params=params),
+        os.path.join(out_dir, f'rank{rank}.pth'))
     dist.destroy_process_group()
 
 

@@ -74,8 +74,8 @@ def reference_guide(algorithm: nn.Module,
             maps += query_maps
     else:
         maps = own_loss_maps(algorithm, views)
-    return (torch.cat([m.detach() for m in maps]),
-            torch.cat([m.grad for m in maps]))
+    return (torch.cat([m.detach()
+                       for m in maps]), torch.cat([m.grad for m in maps]))
 
 
 def preprocessed_views(model: GraSS) -> List[Tensor]:
@@ -102,15 +102,15 @@ def differs_from_online(model: GraSS, name: str) -> bool:
     """Whether the momentum network's weights differ from the online's."""
     momentum_net = getattr(model.algorithm, MOMENTUM_NETS[name])
     online = nn.Sequential(model.backbone, model.algorithm.neck)
-    return any(not torch.equal(p, q) for p, q in zip(
-        momentum_net.module.parameters(), online.parameters()))
+    return any(
+        not torch.equal(p, q)
+        for p, q in zip(momentum_net.module.parameters(), online.parameters()))
 
 
 def assert_same_gradient(actual: Tensor, expected: Tensor) -> None:
     scale = float(expected.abs().max())
     assert scale > 0
-    torch.testing.assert_close(actual, expected, rtol=1e-4,
-                               atol=1e-5 * scale)
+    torch.testing.assert_close(actual, expected, rtol=1e-4, atol=1e-5 * scale)
 
 
 @pytest.mark.parametrize('name', ['simclr', 'mocov2', 'byol'])
@@ -138,8 +138,11 @@ def test_guide_is_the_gradient_of_the_algorithms_own_loss(name):
 
     if name in MOMENTUM_NETS:  # used as initialised, it would differ
         getattr(model.algorithm, MOMENTUM_NETS[name]).steps.fill_(1)
-        assert not torch.allclose(model.guide(views)[1], grads, rtol=1e-2,
-                                  atol=1e-3 * float(grads.abs().max()))
+        assert not torch.allclose(
+            model.guide(views)[1],
+            grads,
+            rtol=1e-2,
+            atol=1e-3 * float(grads.abs().max()))
 
 
 @pytest.mark.parametrize('name', ['mocov2', 'byol'])
@@ -162,8 +165,11 @@ def test_a_resumed_momentum_network_is_used_as_loaded(name):
     for key, value in momentum_net_state(resumed).items():
         assert torch.equal(value, loaded[key]), key
     momentum_net.steps.zero_()  # as if never updated: synchronised
-    assert not torch.allclose(resumed.guide(views)[1], grads, rtol=1e-2,
-                              atol=1e-3 * float(grads.abs().max()))
+    assert not torch.allclose(
+        resumed.guide(views)[1],
+        grads,
+        rtol=1e-2,
+        atol=1e-3 * float(grads.abs().max()))
 
 
 def test_the_box_lands_on_the_region_that_tells_the_views_apart():
@@ -191,8 +197,8 @@ def test_the_box_lands_on_the_region_that_tells_the_views_apart():
     model.init_weights()
     num, size, side = 8, 128, 32
     generator = torch.Generator().manual_seed(101)
-    grey = torch.randint(60, 200, (num, 1, 1, 1), generator=generator,
-                         dtype=torch.uint8)
+    grey = torch.randint(
+        60, 200, (num, 1, 1, 1), generator=generator, dtype=torch.uint8)
     first = grey.expand(num, 3, size, size).clone()
     second = first.clone()
     squares = torch.zeros(num, size, size, dtype=torch.bool)
@@ -201,8 +207,9 @@ def test_the_box_lands_on_the_region_that_tells_the_views_apart():
         second[i, :, y:y + side, x:x + side] = torch.randint(
             0, 256, (3, side, side), generator=generator, dtype=torch.uint8)
         squares[i, y:y + side, x:x + side] = True
-    batch = dict(inputs=[first, second],
-                 data_samples=[DataSample() for _ in range(num)])
+    batch = dict(
+        inputs=[first, second],
+        data_samples=[DataSample() for _ in range(num)])
     views = model.data_preprocessor(batch, True)['inputs']
 
     boxes = model.sample(views).boxes[num:]

@@ -6,8 +6,7 @@ import torch.nn.functional as F
 from scipy import ndimage
 
 from grass_mm.models.utils.sampling import (crop_and_resize,
-                                            loss_activation_map,
-                                            select_boxes)
+                                            loss_activation_map, select_boxes)
 
 
 def reference_box(lam: np.ndarray, ratio: float = 0.5):
@@ -34,8 +33,8 @@ def smooth_maps(num: int, size=(224, 224), seed: int = 0) -> torch.Tensor:
         grid = int(torch.randint(2, 10, (1, ), generator=generator))
         small = torch.randn(1, 1, grid, grid, generator=generator)
         maps.append(
-            F.interpolate(small, size=size, mode='bilinear',
-                          align_corners=False)[0, 0])
+            F.interpolate(
+                small, size=size, mode='bilinear', align_corners=False)[0, 0])
     return torch.stack(maps)
 
 
@@ -120,8 +119,8 @@ def reference_lam(features, grads, size):
             weight = grads[i, k].double().mean()
             maps[i] += weight * features[i, k].double()
         maps[i] /= c
-    up = F.interpolate(maps[:, None], size=size, mode='bilinear',
-                       align_corners=False)
+    up = F.interpolate(
+        maps[:, None], size=size, mode='bilinear', align_corners=False)
     return up[:, 0]
 
 
@@ -148,8 +147,7 @@ def test_loss_activation_map_keeps_height_and_width_in_place():
 
 def test_loss_activation_map_accepts_bf16_and_checks_shapes():
     features = torch.randn(2, 4, 3, 3)
-    lam = loss_activation_map(features.bfloat16(), features.bfloat16(),
-                              (9, 9))
+    lam = loss_activation_map(features.bfloat16(), features.bfloat16(), (9, 9))
     assert lam.dtype == torch.float32
     with pytest.raises(ValueError, match='shape'):
         loss_activation_map(features, features[:1], (9, 9))
@@ -172,8 +170,8 @@ def test_crop_and_resize_matches_per_view_interpolate(size):
     crops = crop_and_resize(views, boxes)
     assert crops.shape == views.shape
     for view, crop, (a, b, c, d) in zip(views, crops, boxes.tolist()):
-        expected = F.interpolate(view[None, :, a:c, b:d], size=size,
-                                 mode='nearest')[0]
+        expected = F.interpolate(
+            view[None, :, a:c, b:d], size=size, mode='nearest')[0]
         assert torch.equal(crop, expected)
 
 

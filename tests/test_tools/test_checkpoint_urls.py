@@ -29,8 +29,9 @@ from mmengine.logging import HistoryBuffer
 from mmengine.runner import CheckpointLoader
 from mmseg.registry import MODELS
 
+from grass_mm.apis import build_runner
+from grass_mm.checkpoint import UnsafeCheckpointError
 from grass_mm.models import StrictPretrainedInit
-from grass_mm.utils import UnsafeCheckpointError, build_runner
 
 CONVERTER = (
     Path(__file__).resolve().parents[2] / 'tools' / 'model_converters' /
@@ -153,7 +154,7 @@ def marker(tmp_path: Path) -> Path:
 
 def test_payloads_are_live(marker):
     """With the full unpickler, the code payload runs (the poisoning one is
-    shown live in tests/test_utils/test_history_buffer_rebuild.py)."""
+    shown live in tests/test_checkpoint/test_history_buffer_rebuild.py)."""
     import pickle
     pickle.loads(pickle.dumps(payload('code', marker)))
     assert marker.exists()

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from grass_mm.utils import register_checkpoint_safe_globals
+from grass_mm.checkpoint import register_checkpoint_safe_globals
 
 register_checkpoint_safe_globals()
 
@@ -50,8 +50,8 @@ randomness = dict(seed=0)
 """
 
 
-def test_two_process_grass_through_gs_and_resume_mid_gs(tools, tmp_path,
-                                                      free_port):
+def test_two_process_grass_through_gs_and_resume_mid_gs(
+        tools, tmp_path, free_port):
     images = tmp_path / 'images'
     images.mkdir()
     rng = np.random.default_rng(0)
@@ -66,11 +66,13 @@ def test_two_process_grass_through_gs_and_resume_mid_gs(tools, tmp_path,
     work_dir = tmp_path / 'work_dir'
 
     def dist_train(*args):
-        result = tools.run(
-            ['bash', tools.repo_root / 'tools' / 'dist_train.sh', config, 2,
-             '--work-dir', work_dir, *args],
-            cwd=tmp_path,
-            env=dict(PYTHON=sys.executable, PORT=str(free_port())))
+        result = tools.run([
+            'bash', tools.repo_root / 'tools' / 'dist_train.sh', config, 2,
+            '--work-dir', work_dir, *args
+        ],
+                           cwd=tmp_path,
+                           env=dict(
+                               PYTHON=sys.executable, PORT=str(free_port())))
         tools.assert_ok(result)
 
     dist_train()

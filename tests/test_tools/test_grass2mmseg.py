@@ -9,10 +9,11 @@ from pathlib import Path
 
 import torch
 
-from grass_mm.models import write_backbone_checkpoint
+from grass_mm.checkpoint import write_backbone_checkpoint
 
-CONVERTER = (Path(__file__).resolve().parents[2] / 'tools' /
-             'model_converters' / 'grass2mmseg.py')
+CONVERTER = (
+    Path(__file__).resolve().parents[2] / 'tools' / 'model_converters' /
+    'grass2mmseg.py')
 
 
 def pretraining_checkpoint(path: Path) -> Path:
@@ -33,8 +34,7 @@ def test_converter_writes_the_backbone_without_prefix(tools, tmp_path):
     source = pretraining_checkpoint(tmp_path / 'epoch_350.pth')
     out = tmp_path / 'converted' / 'backbone.pth'
 
-    result = tools.run([sys.executable, CONVERTER, source, out],
-                       cwd=tmp_path)
+    result = tools.run([sys.executable, CONVERTER, source, out], cwd=tmp_path)
 
     tools.assert_ok(result)
     assert 'wrote 3 backbone tensors' in result.stdout
@@ -51,12 +51,10 @@ def test_converter_writes_the_backbone_without_prefix(tools, tmp_path):
 
 def test_converter_refuses_a_checkpoint_without_backbone(tools, tmp_path):
     source = tmp_path / 'neck_only.pth'
-    torch.save(dict(state_dict={'neck.fc.weight': torch.zeros(2, 2)}),
-               source)
+    torch.save(dict(state_dict={'neck.fc.weight': torch.zeros(2, 2)}), source)
     out = tmp_path / 'backbone.pth'
 
-    result = tools.run([sys.executable, CONVERTER, source, out],
-                       cwd=tmp_path)
+    result = tools.run([sys.executable, CONVERTER, source, out], cwd=tmp_path)
 
     assert result.returncode != 0
     assert f'error: Checkpoint {source} has no backbone' in result.stderr

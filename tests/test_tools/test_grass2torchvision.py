@@ -14,10 +14,11 @@ import torch
 import torchvision
 from mmpretrain.registry import MODELS
 
-from grass_mm.models.init import resnet_depth, to_torchvision_resnet
+from grass_mm.checkpoint import resnet_depth, to_torchvision_resnet
 
-CONVERTER = (Path(__file__).resolve().parents[2] / 'tools' /
-             'model_converters' / 'grass2torchvision.py')
+CONVERTER = (
+    Path(__file__).resolve().parents[2] / 'tools' / 'model_converters' /
+    'grass2torchvision.py')
 
 
 def trained_like_backbone(depth: int, **kwargs) -> torch.nn.Module:
@@ -52,8 +53,8 @@ def assert_same_features(model, backbone):
     images = torch.randn(2, 3, 64, 64)
     with torch.no_grad():
         expected = backbone(images)[-1].mean(dim=(2, 3))
-        torch.testing.assert_close(model(images), expected, rtol=1e-4,
-                                   atol=1e-4)
+        torch.testing.assert_close(
+            model(images), expected, rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize('depth', [18, 50])
@@ -63,8 +64,7 @@ def test_torchvision_loads_it_strictly_and_computes_the_same(
     source = grass_checkpoint(tmp_path / 'epoch_4.pth', backbone)
     out = tmp_path / 'export' / f'resnet{depth}.pth'
 
-    result = tools.run([sys.executable, CONVERTER, source, out],
-                       cwd=tmp_path)
+    result = tools.run([sys.executable, CONVERTER, source, out], cwd=tmp_path)
 
     tools.assert_ok(result)
     assert f'wrote resnet{depth}' in result.stdout
@@ -80,16 +80,16 @@ def test_torchvision_loads_it_strictly_and_computes_the_same(
 
 def test_depth_is_read_off_the_state_dict():
     for depth in (18, 34, 50, 101):
-        state_dict = MODELS.build(
-            dict(type='mmpretrain.ResNet', depth=depth)).state_dict()
+        state_dict = MODELS.build(dict(type='mmpretrain.ResNet',
+                                       depth=depth)).state_dict()
         assert resnet_depth(state_dict) == depth
 
 
 @pytest.mark.parametrize('kwargs, message', [
     (dict(type='mmpretrain.ResNetV1d', depth=18), 'deep stem'),
     (dict(type='mmpretrain.ResNet', depth=18, avg_down=True), 'avg_down'),
-    (dict(type='mmpretrain.ResNeXt', depth=50, groups=32, width_per_group=4),
-     'ResNeXt'),
+    (dict(type='mmpretrain.ResNeXt', depth=50, groups=32,
+          width_per_group=4), 'ResNeXt'),
 ])
 def test_layouts_torchvision_does_not_have_are_refused(kwargs, message):
     state_dict = MODELS.build(kwargs).state_dict()
@@ -98,10 +98,12 @@ def test_layouts_torchvision_does_not_have_are_refused(kwargs, message):
 
 
 def test_incomplete_or_foreign_backbones_are_refused():
-    state_dict = MODELS.build(
-        dict(type='mmpretrain.ResNet', depth=50)).state_dict()
-    truncated = {k: v for k, v in state_dict.items()
-                 if not k.startswith('layer3.5.')}
+    state_dict = MODELS.build(dict(type='mmpretrain.ResNet',
+                                   depth=50)).state_dict()
+    truncated = {
+        k: v
+        for k, v in state_dict.items() if not k.startswith('layer3.5.')
+    }
     with pytest.raises(ValueError, match=r'bottleneck blocks \[3, 4, 5, 3\]'):
         to_torchvision_resnet(truncated)
     with pytest.raises(ValueError, match='no place for: fc.weight'):
@@ -115,8 +117,7 @@ def test_the_tool_names_the_file_and_writes_nothing(tools, tmp_path):
     source = grass_checkpoint(tmp_path / 'v1d.pth', backbone)
     out = tmp_path / 'resnet.pth'
 
-    result = tools.run([sys.executable, CONVERTER, source, out],
-                       cwd=tmp_path)
+    result = tools.run([sys.executable, CONVERTER, source, out], cwd=tmp_path)
 
     assert result.returncode != 0
     assert f'error: {source}: the backbone has a deep stem' in result.stderr
@@ -124,8 +125,9 @@ def test_the_tool_names_the_file_and_writes_nothing(tools, tmp_path):
     assert not out.exists()
 
 
-@pytest.mark.skipif(importlib.util.find_spec('timm') is None,
-                    reason='timm is an optional dependency')
+@pytest.mark.skipif(
+    importlib.util.find_spec('timm') is None,
+    reason='timm is an optional dependency')
 def test_timm_loads_it_strictly_and_computes_the_same(tools, tmp_path):
     import timm
     backbone = trained_like_backbone(18)

@@ -8,7 +8,7 @@ import torch
 from mmengine.config import Config
 
 import grass_mm  # noqa: F401
-from grass_mm.utils import load_pretraining_model
+from grass_mm.apis import load_pretraining_model
 
 PROBE_TOOL = 'tools/probe_checkpoint.py'
 
@@ -25,11 +25,12 @@ def probe(tools, cwd, config, checkpoint, *extra):
     return tools.run([
         sys.executable, tools.repo_root / PROBE_TOOL, config, checkpoint,
         *extra
-    ], cwd=cwd)
+    ],
+                     cwd=cwd)
 
 
-def test_probes_random_init_and_a_checkpoint(tools, simclr_config,
-                                             seg_config, tmp_path):
+def test_probes_random_init_and_a_checkpoint(tools, simclr_config, seg_config,
+                                             tmp_path):
     write_split(seg_config)
     out = tmp_path / 'probe.json'
     result = probe(tools, tmp_path, simclr_config, 'none', '--data-config',
@@ -46,8 +47,8 @@ def test_probes_random_init_and_a_checkpoint(tools, simclr_config,
     # probe falls to the class frequencies (one class everywhere)
     model = load_pretraining_model(Config.fromfile(str(simclr_config)), None)
     state = {
-        k: (torch.zeros_like(v) if k.startswith('backbone.') and
-            v.is_floating_point() else v)
+        k: (torch.zeros_like(v)
+            if k.startswith('backbone.') and v.is_floating_point() else v)
         for k, v in model.state_dict().items()
     }
     checkpoint = tmp_path / 'zero.pth'

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from grass_mm.analysis import parse_methods, parse_miou, parse_seeds
 from grass_mm.datasets import DubaiAerialDataset
 from grass_mm.datasets.converters import convert_dubai_aerial
-from grass_mm.utils.comparison import parse_methods, parse_miou, parse_seeds
 
 
 def test_parse_miou_takes_the_last_line():
@@ -25,8 +25,8 @@ def test_methods_and_seeds():
     assert parse_seeds('3') == [0, 1, 2]
     assert parse_seeds('4,1') == [4, 1]
     assert parse_seeds('7,') == [7]
-    for bad, message in (('0', 'at least one'), ('1,1', 'twice'),
-                         ('a', 'count K')):
+    for bad, message in (('0', 'at least one'), ('1,1', 'twice'), ('a',
+                                                                   'count K')):
         with pytest.raises(ValueError, match=message):
             parse_seeds(bad)
 
@@ -41,8 +41,8 @@ def write_tiny_dubai(root):
         for part in range(1, 10):
             ids = np.zeros((48, 48), dtype=np.int64)
             ids[:, rng.integers(8, 40):] = 4  # land, then water
-            image = palette[ids] // 2 + rng.integers(0, 60, (48, 48, 3),
-                                                     dtype=np.uint8)
+            image = palette[ids] // 2 + rng.integers(
+                0, 60, (48, 48, 3), dtype=np.uint8)
             name = f'image_part_00{part}'
             Image.fromarray(image).save(root / f'Tile {tile}' / 'images' /
                                         f'{name}.jpg')
@@ -52,13 +52,15 @@ def write_tiny_dubai(root):
 
 def test_comparison_of_simclr_and_grass_on_tiny_data(tools, tmp_path):
     write_tiny_dubai(tmp_path / 'src')
-    convert_dubai_aerial(str(tmp_path / 'src'), str(tmp_path / 'data'),
-                         clip_size=48, stride=48)
+    convert_dubai_aerial(
+        str(tmp_path / 'src'), str(tmp_path / 'data'), clip_size=48, stride=48)
     work_dir = tmp_path / 'comparison'
     demo = tools.repo_root / 'configs' / 'demo'
     loaders = ('train_dataloader', 'val_dataloader', 'test_dataloader')
-    no_workers = [f'{loader}.{key}' for loader in loaders
-                  for key in ('num_workers=0', 'persistent_workers=False')]
+    no_workers = [
+        f'{loader}.{key}' for loader in loaders
+        for key in ('num_workers=0', 'persistent_workers=False')
+    ]
     methods = [
         f'simclr={demo / "simclr_r18_1xb16-4e_dubai-aerial-demo.py"}',
         f'grass={demo / "grass_r18_1xb16-4e_dubai-aerial-demo.py"}',
@@ -75,12 +77,13 @@ def test_comparison_of_simclr_and_grass_on_tiny_data(tools, tmp_path):
             'train_dataloader.batch_size=8', 'train_dataloader.num_workers=0',
             'train_dataloader.persistent_workers=False',
             'train_dataloader.dataset.patch_size=None',
-            'train_dataloader.dataset.stride=None',
-            '--finetune-options', 'train_cfg.max_iters=4',
-            'train_cfg.val_interval=4', 'default_hooks.checkpoint.interval=4',
-            'param_scheduler.0.end=4', 'train_dataloader.batch_size=2',
-            *no_workers
-        ], cwd=tmp_path, timeout=600)
+            'train_dataloader.dataset.stride=None', '--finetune-options',
+            'train_cfg.max_iters=4', 'train_cfg.val_interval=4',
+            'default_hooks.checkpoint.interval=4', 'param_scheduler.0.end=4',
+            'train_dataloader.batch_size=2', *no_workers
+        ],
+                         cwd=tmp_path,
+                         timeout=600)
 
     # a third method that fails: the two finished runs are kept
     result = compare(f'broken={tmp_path / "missing.py"}')
@@ -95,10 +98,10 @@ def test_comparison_of_simclr_and_grass_on_tiny_data(tools, tmp_path):
     assert all(run['seed'] == 3 for run in report['runs'])
     assert report['runs'][1]['pretrained'].endswith('epoch_2.pth')
     grass_dir = work_dir / 'grass' / 'seed_3'
-    assert 'GraSS: GS training from epoch 2' in tools.read_log(
-        grass_dir / 'pretrain')
-    assert 'gs_box_area' not in tools.read_log(work_dir / 'simclr' /
-                                               'seed_3' / 'pretrain')
+    assert 'GraSS: GS training from epoch 2' in tools.read_log(grass_dir /
+                                                               'pretrain')
+    assert 'gs_box_area' not in tools.read_log(work_dir / 'simclr' / 'seed_3' /
+                                               'pretrain')
     assert "seed=3" in tools.read_log(grass_dir / 'finetune_50pct')
 
     # the same command again finishes without training anything twice

@@ -7,9 +7,12 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_tests_sh(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(['bash', str(REPO_ROOT / 'tools' / 'run_tests.sh'),
-                           *args], cwd=REPO_ROOT, capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run(
+        ['bash', str(REPO_ROOT / 'tools' / 'run_tests.sh'), *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600)
 
 
 def test_no_tests_collected_is_a_failure():

@@ -10,23 +10,30 @@ TOOL = 'tools/summarize_probes.py'
 
 
 def write(path, miou, config='cfg.py', fraction=10):
-    path.write_text(json.dumps(
-        {'mIoU': miou, 'config': config, 'label_fraction': fraction}))
+    path.write_text(
+        json.dumps({
+            'mIoU': miou,
+            'config': config,
+            'label_fraction': fraction
+        }))
     return path
 
 
 def summarize(tools, cwd, *args):
-    return tools.run([sys.executable, tools.repo_root / TOOL, *args],
-                     cwd=cwd)
+    return tools.run([sys.executable, tools.repo_root / TOOL, *args], cwd=cwd)
 
 
 def test_table_against_scipy(tools, tmp_path):
     base = [50.0, 52.0, 51.0]
     other = [53.0, 52.5, 55.0]
-    files = [write(tmp_path / f'simclr_seed{s}.json', v, 'simclr.py')
-             for s, v in enumerate(base)]
-    files += [write(tmp_path / f'grass_seed{s}.json', v, 'grass.py')
-              for s, v in enumerate(other)]
+    files = [
+        write(tmp_path / f'simclr_seed{s}.json', v, 'simclr.py')
+        for s, v in enumerate(base)
+    ]
+    files += [
+        write(tmp_path / f'grass_seed{s}.json', v, 'grass.py')
+        for s, v in enumerate(other)
+    ]
     # a seed the baseline lacks counts for the method, not for the pairs
     files.append(write(tmp_path / 'grass_seed7.json', 40.0, 'grass.py'))
     out = tmp_path / 'table.md'

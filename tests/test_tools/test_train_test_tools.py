@@ -8,7 +8,7 @@ import sys
 
 import torch
 
-from grass_mm.utils import register_checkpoint_safe_globals
+from grass_mm.checkpoint import register_checkpoint_safe_globals
 
 # The tests read checkpoints too, with torch's restricted unpickler.
 register_checkpoint_safe_globals()
@@ -108,8 +108,7 @@ def test_dist_train_two_cpu_processes(tools, simclr_config, free_port):
         '--work-dir', work_dir
     ],
                        cwd=root,
-                       env=dict(
-                           PYTHON=sys.executable, PORT=str(free_port())))
+                       env=dict(PYTHON=sys.executable, PORT=str(free_port())))
     tools.assert_ok(result)
     assert (work_dir / 'epoch_2.pth').is_file()
     log = tools.read_log(work_dir)

@@ -129,8 +129,8 @@ def test_static_check_finds_every_form(tmp_path):
                       "print('mmcv.ops is missing')\n")
     assert mmcv_ops_imports(source, tmp_path) == [
         'imports_ops.py:1: mmcv.ops', 'imports_ops.py:2: mmcv.ops',
-        'imports_ops.py:3: mmcv.ops',
-        'imports_ops.py:5: mmcv._ext', 'imports_ops.py:7: mmcv.ops'
+        'imports_ops.py:3: mmcv.ops', 'imports_ops.py:5: mmcv._ext',
+        'imports_ops.py:7: mmcv.ops'
     ]
 
 
@@ -219,19 +219,16 @@ NECK = dict(in_channels=512, hid_channels=32, out_channels=16)
 PRETRAIN = {
     'simclr': ('grass_r50_potsdam.py', dict(backbone=BACKBONE, neck=NECK)),
     'mocov2': ('grass-mocov2_r50_potsdam.py',
-               dict(
-                   backbone=BACKBONE,
-                   neck=NECK,
-                   feat_dim=16,
-                   queue_len=8)),  # a multiple of the batch
-    'byol': ('grass-byol_r50_potsdam.py',
-             dict(
-                 backbone=BACKBONE,
-                 neck=NECK,
-                 head=dict(
-                     predictor=dict(
-                         in_channels=16, hid_channels=32,
-                         out_channels=16)))),
+               dict(backbone=BACKBONE, neck=NECK, feat_dim=16,
+                    queue_len=8)),  # a multiple of the batch
+    'byol':
+    ('grass-byol_r50_potsdam.py',
+     dict(
+         backbone=BACKBONE,
+         neck=NECK,
+         head=dict(
+             predictor=dict(in_channels=16, hid_channels=32, out_channels=16)))
+     ),
 }
 
 
@@ -361,7 +358,12 @@ def test_finetune_and_test_without_mmcv_ops(tools, pretrain, tmp_path, base):
             data_root=str(helpers.write_seg_dataset(tmp_path / 'seg_data'))))
     work_dir = tmp_path / 'work_dir'
     result = run_without_ops(
-        tools, helpers.TRAIN_TOOL, config, '--work-dir', work_dir, cwd=tmp_path)
+        tools,
+        helpers.TRAIN_TOOL,
+        config,
+        '--work-dir',
+        work_dir,
+        cwd=tmp_path)
     tools.assert_ok(result)
     log = tools.read_log(work_dir)
     assert f'load backbone. in ResNet from {pretrained} (strict)' in log

@@ -6,9 +6,8 @@ from importlib import metadata
 
 import pytest
 
-from grass_mm.utils import (OpenMMLabVersionError, check_versions,
-                            find_stack_problems, find_version_problems,
-                            installed_providers)
+from grass_mm.utils import (check_versions, find_stack_problems,
+                            find_version_problems, installed_providers)
 from grass_mm.version import STACKS, TORCH_VERSIONS
 
 ONEDL = dict(
@@ -155,19 +154,21 @@ def test_torch_from_2_6_passes_without_maximum(version):
 def test_import_refuses_a_mixed_environment_by_name(tmp_path):
     """A distribution of the other stack, installed over the same import
     name, stops ``import grass_mm`` with the message, not a later crash."""
-    other = {'onedl-mmsegmentation': 'mmsegmentation',
-             'mmsegmentation': 'onedl-mmsegmentation'}
+    other = {
+        'onedl-mmsegmentation': 'mmsegmentation',
+        'mmsegmentation': 'onedl-mmsegmentation'
+    }
     found = installed_providers(['mmseg'])['mmseg'][0][0]
     stand_in = other[found]
     info = tmp_path / f'{stand_in.replace("-", "_")}-1.0.0.dist-info'
     info.mkdir()
-    (info / 'METADATA').write_text(
-        f'Metadata-Version: 2.1\nName: {stand_in}\nVersion: 1.0.0\n')
+    (info / 'METADATA'
+     ).write_text(f'Metadata-Version: 2.1\nName: {stand_in}\nVersion: 1.0.0\n')
     (info / 'top_level.txt').write_text('mmseg\n')
-    result = subprocess.run(
-        [sys.executable, '-c', 'import grass_mm'],
-        env=dict(PYTHONPATH=str(tmp_path), PATH=''),
-        capture_output=True, text=True)
+    result = subprocess.run([sys.executable, '-c', 'import grass_mm'],
+                            env=dict(PYTHONPATH=str(tmp_path), PATH=''),
+                            capture_output=True,
+                            text=True)
     assert result.returncode != 0
     assert 'OpenMMLabVersionError' in result.stderr
     assert 'mmseg is installed twice' in result.stderr
@@ -177,7 +178,8 @@ def test_import_writes_nothing_to_stdout_and_no_ops_advice():
     """Tools print results on stdout (tables, ``mIoU: X``): the import must
     add nothing there, on either stack, nor advise another mmcv."""
     result = subprocess.run([sys.executable, '-c', 'import grass_mm'],
-                            capture_output=True, text=True)
+                            capture_output=True,
+                            text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ''
     assert 'MultiScaleDeformableAttention' not in result.stderr
@@ -193,12 +195,14 @@ def test_a_plain_install_requires_no_openmmlab_package():
     }
     stack_packages = {
         dist
-        for packages in STACKS.values() for dist, _, _ in packages.values()
+        for packages in STACKS.values()
+        for dist, _, _ in packages.values()
     }
     assert plain.isdisjoint(stack_packages), plain
-    assert not any('numpy' in r and '<2' in r for r in requires
-                   if 'extra ==' not in r)
+    assert not any('numpy' in r and '<2' in r
+                   for r in requires if 'extra ==' not in r)
     for stack, packages in STACKS.items():
         extra = [r for r in requires if f'extra == "{stack}"' in r]
         assert {re.split(r'[<>=]', r)[0]
-                for r in extra} >= {dist for dist, _, _ in packages.values()}
+                for r in extra} >= {dist
+                                    for dist, _, _ in packages.values()}

@@ -111,8 +111,10 @@ LABEL_ROWS = [255] * 4 + [0] * 16 + [1] * 8 + [2] * 4
 
 def write_seg_dataset(root: Path, num_images: int = 5) -> Dict[str, Path]:
     """Images and label maps, mmseg style, with the label map above."""
-    label = np.repeat(np.repeat(np.array(LABEL_ROWS, np.uint8), 2)[:, None],
-                      SEG_SIZE, axis=1)
+    label = np.repeat(
+        np.repeat(np.array(LABEL_ROWS, np.uint8), 2)[:, None],
+        SEG_SIZE,
+        axis=1)
     img_dir, ann_dir = root / 'img_dir', root / 'ann_dir'
     img_dir.mkdir(parents=True)
     ann_dir.mkdir(parents=True)
@@ -136,9 +138,13 @@ def grass_run(tmp_path_factory) -> Dict[str, Path]:
     runner.train()
     checkpoint = root / 'work_dir' / 'iter_3.pth'
     assert checkpoint.is_file()
-    return dict(root=root, config=config, work_dir=root / 'work_dir',
-                log_dir=Path(runner.log_dir), checkpoint=checkpoint,
-                runner=runner)
+    return dict(
+        root=root,
+        config=config,
+        work_dir=root / 'work_dir',
+        log_dir=Path(runner.log_dir),
+        checkpoint=checkpoint,
+        runner=runner)
 
 
 @pytest.fixture(scope='session')

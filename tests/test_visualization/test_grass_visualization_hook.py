@@ -7,9 +7,8 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from grass_mm.checkpoint import register_checkpoint_safe_globals
 from grass_mm.engine import GraSSVisualizationHook
-from grass_mm.utils import register_checkpoint_safe_globals
-
 from .conftest import assert_not_blank, png
 
 register_checkpoint_safe_globals()
@@ -46,8 +45,9 @@ def test_training_is_unchanged_by_the_hook(grass_run, tmp_path):
     runner, losses, state = _train(
         grass_run['config'], tmp_path / 'drawn',
         [sampler, dict(type='GraSSVisualizationHook', interval=2)])
-    drawn = sorted(p.name for p in
-                   (tmp_path / 'drawn').glob('*/vis_data/vis_image/*.png'))
+    drawn = sorted(
+        p.name
+        for p in (tmp_path / 'drawn').glob('*/vis_data/vis_image/*.png'))
     assert drawn == ['grass_sampling_2.png']  # GS iterations 2, 3; every 2nd
     assert losses == plain_losses
     assert state.keys() == plain_state.keys()
@@ -66,8 +66,10 @@ def test_hook_refuses_a_model_without_sampler(grass_run, tmp_path):
         runner.train()
 
 
-@pytest.mark.parametrize('kwargs', [dict(interval=0), dict(max_views=0),
-                                    dict(interval=1.5)])
+@pytest.mark.parametrize(
+    'kwargs',
+    [dict(interval=0), dict(max_views=0),
+     dict(interval=1.5)])
 def test_hook_arguments_are_checked(kwargs):
     with pytest.raises(ValueError, match='GraSSVisualizationHook'):
         GraSSVisualizationHook(**kwargs)

@@ -13,13 +13,15 @@ MEAN, STD = [123.675, 116.28, 103.53], [58.395, 57.12, 57.375]
 @pytest.mark.parametrize('to_rgb', [True, False])
 def test_denormalize_inverts_the_preprocessor(to_rgb):
     preprocessor = MODELS.build(
-        dict(type='SelfSupDataPreprocessor', mean=MEAN, std=STD,
-             to_rgb=to_rgb))
+        dict(
+            type='SelfSupDataPreprocessor', mean=MEAN, std=STD, to_rgb=to_rgb))
     generator = torch.Generator().manual_seed(0)
-    bgr = [torch.randint(0, 256, (2, 3, 5, 7), generator=generator,
-                         dtype=torch.uint8) for _ in range(2)]
-    inputs = preprocessor(dict(inputs=bgr, data_samples=None),
-                          False)['inputs']
+    bgr = [
+        torch.randint(
+            0, 256, (2, 3, 5, 7), generator=generator, dtype=torch.uint8)
+        for _ in range(2)
+    ]
+    inputs = preprocessor(dict(inputs=bgr, data_samples=None), False)['inputs']
     normalization = preprocessor_normalization(preprocessor)
     assert normalization.rgb is to_rgb
     np.testing.assert_allclose(normalization.mean, MEAN, rtol=1e-6)

@@ -13,19 +13,20 @@ from grass_mm.visualization import (box_purity, boxes_purity, purity_table,
 from grass_mm.visualization.purity import Z_95
 
 # 0: 6 pixels, 1: 10 pixels, 2: 4 pixels, 4 pixels ignored
-LABEL = np.array([[0, 0, 0, 1, 1, 1],
-                  [0, 0, 0, 1, 1, 1],
-                  [2, 2, 255, 255, 1, 1],
-                  [2, 2, 255, 255, 1, 1]], dtype=np.uint8)
+LABEL = np.array([[0, 0, 0, 1, 1, 1], [0, 0, 0, 1, 1, 1],
+                  [2, 2, 255, 255, 1, 1], [2, 2, 255, 255, 1, 1]],
+                 dtype=np.uint8)
 
 
-@pytest.mark.parametrize('box, purity, num_classes', [
-    ([0, 0, 2, 3], 1.0, 1),          # all class 0
-    ([1, 2, 3, 5], 3 / 4, 2),        # 0, 1, 1 / ignored, ignored, 1
-    ([0, 2, 2, 4], 1 / 2, 2),        # 0, 1 / 0, 1
-    ([0, 0, 4, 6], 10 / 20, 3),      # whole map
-    ([2, 2, 4, 4], math.nan, 0),     # only ignored pixels
-])
+@pytest.mark.parametrize(
+    'box, purity, num_classes',
+    [
+        ([0, 0, 2, 3], 1.0, 1),  # all class 0
+        ([1, 2, 3, 5], 3 / 4, 2),  # 0, 1, 1 / ignored, ignored, 1
+        ([0, 2, 2, 4], 1 / 2, 2),  # 0, 1 / 0, 1
+        ([0, 0, 4, 6], 10 / 20, 3),  # whole map
+        ([2, 2, 4, 4], math.nan, 0),  # only ignored pixels
+    ])
 def test_box_purity_hand_computed(box, purity, num_classes):
     got_purity, got_classes = box_purity(LABEL, box, ignore_index=255)
     assert got_classes == num_classes
@@ -59,9 +60,10 @@ def test_purity_table_hand_computed():
     rnd = torch.tensor([[1, 2, 3, 5], [0, 2, 2, 4], [0, 0, 1, 1]])
     opp = torch.tensor([[0, 0, 4, 6], [0, 0, 1, 1], [0, 0, 1, 1]])
     table = purity_table(view_purities(labels, gs, rnd, opp, 255))
-    assert list(table) == ['gs_box', 'random_box', 'opposite_box',
-                           'whole_view', 'gs_minus_random',
-                           'gs_minus_opposite']
+    assert list(table) == [
+        'gs_box', 'random_box', 'opposite_box', 'whole_view',
+        'gs_minus_random', 'gs_minus_opposite'
+    ]
     half = Z_95 * np.std([0.75, 0.5], ddof=1) / np.sqrt(2)
 
     def check(stats_, mean, half_width, n):

@@ -2,24 +2,30 @@
 import numpy as np
 import pytest
 
-from grass_mm.utils.seed_statistics import student_interval
-from grass_mm.visualization.purity_curve import (DIFFERENCE_ROWS,
-                                                 REGION_ROWS, checkpoint_step,
+from grass_mm.analysis import student_interval
+from grass_mm.visualization.purity_curve import (DIFFERENCE_ROWS, REGION_ROWS,
+                                                 checkpoint_step,
                                                  purity_curves,
                                                  render_purity_curve)
 
 
 def report(checkpoint: str, gs: float, random: float) -> dict:
     """A report of tools/analyze_sampling.py with the given mean purities."""
+
     def cell(mean):
-        return dict(purity=dict(mean=mean, ci_low=mean - 0.01,
-                                ci_high=mean + 0.01, n=100))
+        return dict(
+            purity=dict(
+                mean=mean, ci_low=mean - 0.01, ci_high=mean + 0.01, n=100))
+
     return dict(
         checkpoint=checkpoint,
-        table=dict(gs_box=cell(gs), random_box=cell(random),
-                   opposite_box=cell(0.5), whole_view=cell(0.4),
-                   gs_minus_random=cell(gs - random),
-                   gs_minus_opposite=cell(gs - 0.5)))
+        table=dict(
+            gs_box=cell(gs),
+            random_box=cell(random),
+            opposite_box=cell(0.5),
+            whole_view=cell(0.4),
+            gs_minus_random=cell(gs - random),
+            gs_minus_opposite=cell(gs - 0.5)))
 
 
 def test_checkpoint_step_reads_mmengine_names():
@@ -30,8 +36,9 @@ def test_checkpoint_step_reads_mmengine_names():
 
 
 def test_one_report_per_epoch_keeps_its_own_interval():
-    curves = purity_curves([report('epoch_4.pth', 0.8, 0.7),
-                            report('epoch_2.pth', 0.6, 0.7)])
+    curves = purity_curves(
+        [report('epoch_4.pth', 0.8, 0.7),
+         report('epoch_2.pth', 0.6, 0.7)])
     assert [p['step'] for p in curves['gs_box']] == [2, 4]
     first = curves['gs_box'][0]
     assert (first['mean'], first['ci_low'], first['n']) == pytest.approx(
@@ -42,9 +49,9 @@ def test_one_report_per_epoch_keeps_its_own_interval():
 
 def test_several_seeds_per_epoch_give_an_interval_over_seeds():
     seeds = [0.70, 0.74, 0.78]
-    curves = purity_curves(
-        [report(f'seed_{s}/epoch_3.pth', gs, 0.7)
-         for s, gs in enumerate(seeds)])
+    curves = purity_curves([
+        report(f'seed_{s}/epoch_3.pth', gs, 0.7) for s, gs in enumerate(seeds)
+    ])
     point, = curves['gs_box']
     expected = student_interval(seeds)
     assert point['n'] == 3
@@ -56,8 +63,9 @@ def test_several_seeds_per_epoch_give_an_interval_over_seeds():
 
 
 def test_render_purity_curve():
-    curves = purity_curves([report('epoch_2.pth', 0.6, 0.7),
-                            report('epoch_4.pth', 0.8, 0.7)])
+    curves = purity_curves(
+        [report('epoch_2.pth', 0.6, 0.7),
+         report('epoch_4.pth', 0.8, 0.7)])
     image = render_purity_curve(curves, warmup=2)
     assert image.dtype == np.uint8 and image.ndim == 3
     assert len(np.unique(image.reshape(-1, 3), axis=0)) > 20

@@ -7,7 +7,6 @@ import pytest
 from grass_mm.visualization import (curve, find_scalar_logs, gs_start,
                                     load_probe_scalars, load_training_scalars,
                                     render_sampling_curves)
-
 from .conftest import assert_not_blank
 
 
@@ -31,28 +30,36 @@ def test_a_real_run_logs_what_the_curves_need(grass_run):
 
 def test_later_runs_override_earlier_steps_and_metrics_are_skipped(tmp_path):
     first = write_log(tmp_path / '20240101_000000/vis_data/scalars.json', [
-        dict(loss=3.0, step=1), dict(loss=2.0, step=2),
-        dict(accuracy=0.5, step=2)])
+        dict(loss=3.0, step=1),
+        dict(loss=2.0, step=2),
+        dict(accuracy=0.5, step=2)
+    ])
     second = write_log(tmp_path / '20240102_000000/vis_data/scalars.json', [
         dict(loss=1.5, gs_training=1, gs_box_area=0.4, step=2),
-        dict(loss=1.0, gs_training=1, gs_box_area=0.3, step=3)])
+        dict(loss=1.0, gs_training=1, gs_box_area=0.3, step=3)
+    ])
     logs = find_scalar_logs(str(tmp_path))
     assert logs == [str(first), str(second)]
     records = load_training_scalars(logs)
     assert [(r['step'], r['loss']) for r in records] == [(1, 3.0), (2, 1.5),
-                                                          (3, 1.0)]
+                                                         (3, 1.0)]
     assert gs_start(records) == 2
-    np.testing.assert_allclose(curve(records, 'gs_box_area')['value'],
-                               [0.4, 0.3])
+    np.testing.assert_allclose(
+        curve(records, 'gs_box_area')['value'], [0.4, 0.3])
     assert find_scalar_logs(str(first)) == [str(first)]
     with pytest.raises(FileNotFoundError, match='scalars.json'):
         find_scalar_logs(str(tmp_path / 'nothing'))
 
 
 def test_render_curves(tmp_path):
-    records = [dict(loss=4.0 - 0.1 * i, step=i, gs_training=int(i > 5),
-                    **(dict(gs_box_area=0.5, gs_kept_whole=0.1)
-                       if i > 5 else {})) for i in range(1, 20)]
+    records = [
+        dict(
+            loss=4.0 - 0.1 * i,
+            step=i,
+            gs_training=int(i > 5),
+            **(dict(gs_box_area=0.5, gs_kept_whole=0.1) if i > 5 else {}))
+        for i in range(1, 20)
+    ]
     image = render_sampling_curves(records, title='run')
     assert image.shape == (700, 700, 3)
     assert_not_blank(image)
@@ -66,10 +73,21 @@ def test_render_curves(tmp_path):
 
 def test_health_and_probe_panels(tmp_path):
     log = write_log(tmp_path / 'run' / 'vis_data' / 'scalars.json', [
-        {'probe/mIoU': 20.0, 'probe/seconds': 3.0, 'step': 0},
-        *[dict(loss=4.0 - 0.1 * i, embed_std=0.9, effective_rank=10.0,
-               step=i) for i in range(1, 10)],
-        {'probe/mIoU': 35.0, 'probe/seconds': 3.0, 'step': 9},
+        {
+            'probe/mIoU': 20.0,
+            'probe/seconds': 3.0,
+            'step': 0
+        },
+        *[
+            dict(
+                loss=4.0 - 0.1 * i, embed_std=0.9, effective_rank=10.0, step=i)
+            for i in range(1, 10)
+        ],
+        {
+            'probe/mIoU': 35.0,
+            'probe/seconds': 3.0,
+            'step': 9
+        },
     ])
     records = load_training_scalars([str(log)])
     probes = load_probe_scalars([str(log)])

@@ -9,7 +9,6 @@ from grass_mm.visualization import (min_max_normalize,
                                     preprocessor_normalization,
                                     render_sampling_panels,
                                     render_sampling_result, sampling_rows)
-
 from .conftest import assert_not_blank
 
 SIZE = 32
@@ -31,8 +30,7 @@ def test_min_max_normalize_matches_the_foreground_threshold():
     assert scaled[:4].flatten(1).amax(1).tolist() == [1.0] * 4
     assert (scaled[4:] == 0).all()
     for ratio in (0.3, 0.5, 0.8):
-        assert torch.equal(scaled[:4] > ratio,
-                           foreground_mask(lam[:4], ratio))
+        assert torch.equal(scaled[:4] > ratio, foreground_mask(lam[:4], ratio))
 
 
 def test_sampling_rows_put_the_views_of_an_image_together():
@@ -46,13 +44,13 @@ def test_panel_grid_layout_and_content():
     lam = smooth_maps(3)
     boxes, kept_whole = select_boxes(lam)
     black = np.zeros((3, SIZE, SIZE, 3), np.uint8)
-    grid = render_sampling_panels(black, black, lam, boxes, kept_whole,
-                                  titles=['a', 'b', 'c'])
+    grid = render_sampling_panels(
+        black, black, lam, boxes, kept_whole, titles=['a', 'b', 'c'])
     assert grid.dtype == np.uint8
     assert grid.shape == (3 * 200 + 50, 5 * 200 + 80, 3)
     assert_not_blank(grid)
-    one_row = render_sampling_panels(black[:1], black[:1], lam[:1],
-                                     boxes[:1], kept_whole[:1])
+    one_row = render_sampling_panels(black[:1], black[:1], lam[:1], boxes[:1],
+                                     kept_whole[:1])
     assert one_row.shape == (200 + 50, 5 * 200 + 80, 3)
     # the box (pure red) is drawn on the foreground and box columns only:
     # not on the view and map (left 2/5), nor the crop (right 200 pixels)
@@ -88,32 +86,43 @@ def test_panels_refuse_mismatched_inputs():
 def test_render_a_real_sample():
     torch.manual_seed(0)
     model = MODELS.build(
-        dict(type='GraSS',
-             algorithm=dict(
-                 type='NTXentSimCLR',
-                 data_preprocessor=dict(type='SelfSupDataPreprocessor',
-                                        mean=[128] * 3, std=[64] * 3,
-                                        to_rgb=True),
-                 backbone=dict(type='ResNet', depth=18,
-                               norm_cfg=dict(type='BN')),
-                 neck=dict(type='NonLinearNeck', in_channels=512,
-                           hid_channels=32, out_channels=16, num_layers=2,
-                           with_avg_pool=True, norm_cfg=dict(type='BN1d')),
-                 head=dict(type='NTXentHead', temperature=0.5))))
+        dict(
+            type='GraSS',
+            algorithm=dict(
+                type='NTXentSimCLR',
+                data_preprocessor=dict(
+                    type='SelfSupDataPreprocessor',
+                    mean=[128] * 3,
+                    std=[64] * 3,
+                    to_rgb=True),
+                backbone=dict(
+                    type='ResNet', depth=18, norm_cfg=dict(type='BN')),
+                neck=dict(
+                    type='NonLinearNeck',
+                    in_channels=512,
+                    hid_channels=32,
+                    out_channels=16,
+                    num_layers=2,
+                    with_avg_pool=True,
+                    norm_cfg=dict(type='BN1d')),
+                head=dict(type='NTXentHead', temperature=0.5))))
     model.init_weights()
     generator = torch.Generator().manual_seed(0)
-    raw = [torch.randint(0, 256, (3, 3, 64, 64), generator=generator,
-                         dtype=torch.uint8) for _ in range(2)]
-    inputs = model.data_preprocessor(dict(inputs=raw, data_samples=None),
-                                     True)['inputs']
+    raw = [
+        torch.randint(
+            0, 256, (3, 3, 64, 64), generator=generator, dtype=torch.uint8)
+        for _ in range(2)
+    ]
+    inputs = model.data_preprocessor(
+        dict(inputs=raw, data_samples=None), True)['inputs']
     result = model.sample(inputs)
     normalization = preprocessor_normalization(model.data_preprocessor)
-    grid = render_sampling_result(inputs, result, normalization, model.ratio,
-                                  max_views=4)
+    grid = render_sampling_result(
+        inputs, result, normalization, model.ratio, max_views=4)
     assert grid.shape == (4 * 200 + 50, 5 * 200 + 80, 3)
     assert_not_blank(grid, min_colours=200)
-    single = render_sampling_result(inputs, result, normalization,
-                                    image_indices=[2])
+    single = render_sampling_result(
+        inputs, result, normalization, image_indices=[2])
     assert single.shape == (2 * 200 + 50, 5 * 200 + 80, 3)
 
 
@@ -123,16 +132,20 @@ def test_opposite_panels_show_the_foreground_of_the_negated_map():
     grids = {}
     for rule, box_map in (('gradient', lam), ('opposite', -lam)):
         boxes, kept_whole = select_boxes(box_map)
-        grids[rule] = render_sampling_panels(black, black, lam, boxes,
-                                             kept_whole, box_rule=rule)
+        grids[rule] = render_sampling_panels(
+            black, black, lam, boxes, kept_whole, box_rule=rule)
     # the foreground column (the third of five, 200 pixels each) is white
     # where the map used for the box is above the threshold
     column = slice(2 * grids['gradient'].shape[1] // 5 + 20,
                    3 * grids['gradient'].shape[1] // 5 - 20)
-    white = {rule: (grid[:, column] > 250).all(axis=2).sum()
-             for rule, grid in grids.items()}
-    share = {rule: foreground_mask(m).float().mean().item()
-             for rule, m in (('gradient', lam), ('opposite', -lam))}
+    white = {
+        rule: (grid[:, column] > 250).all(axis=2).sum()
+        for rule, grid in grids.items()
+    }
+    share = {
+        rule: foreground_mask(m).float().mean().item()
+        for rule, m in (('gradient', lam), ('opposite', -lam))
+    }
     assert not (grids['gradient'] == grids['opposite']).all()
     assert (white['gradient'] > white['opposite']) == (
         share['gradient'] > share['opposite'])

@@ -37,8 +37,10 @@ def test_views_are_resized_and_mirrored_and_labels_stay_aligned():
 
 def test_label_views_of_any_shape_are_nearest_resized():
     rng = np.random.default_rng(1)
-    labels = [rng.integers(0, 9, (20, 12), dtype=np.uint8),
-              rng.integers(0, 9, (7, 30), dtype=np.uint8)]
+    labels = [
+        rng.integers(0, 9, (20, 12), dtype=np.uint8),
+        rng.integers(0, 9, (7, 30), dtype=np.uint8)
+    ]
     label_views = deterministic_label_views(labels, 8)
     for i, label in enumerate(labels):
         rows = np.floor(np.arange(8) * label.shape[0] / 8).astype(int)
@@ -50,8 +52,11 @@ def test_label_views_of_any_shape_are_nearest_resized():
 
 def test_the_batch_goes_through_the_data_preprocessor():
     preprocessor = MODELS.build(
-        dict(type='SelfSupDataPreprocessor', mean=[0, 0, 0], std=[1, 1, 1],
-             to_rgb=True))
+        dict(
+            type='SelfSupDataPreprocessor',
+            mean=[0, 0, 0],
+            std=[1, 1, 1],
+            to_rgb=True))
     images = [np.full((10, 10, 3), (1, 2, 3), np.uint8)] * 2
     inputs = preprocessor(deterministic_batch(images, 4), False)['inputs']
     assert [tuple(v.shape) for v in inputs] == [(2, 3, 4, 4)] * 2
@@ -60,8 +65,14 @@ def test_the_batch_goes_through_the_data_preprocessor():
 
 
 @pytest.mark.parametrize('num_items, batch_size, sizes', [
-    (9, 8, [5, 4]), (16, 8, [8, 8]), (17, 8, [6, 5, 6]), (3, 8, [3]),
-    (1, 8, [1]), (0, 8, []), (5, 2, [2, 3]), (5, 1, [2, 3]),
+    (9, 8, [5, 4]),
+    (16, 8, [8, 8]),
+    (17, 8, [6, 5, 6]),
+    (3, 8, [3]),
+    (1, 8, [1]),
+    (0, 8, []),
+    (5, 2, [2, 3]),
+    (5, 1, [2, 3]),
 ])
 def test_split_batches(num_items, batch_size, sizes):
     batches = split_batches(num_items, batch_size)

@@ -12,12 +12,12 @@ import pytest
 import torch
 from mmengine.config import Config
 
+from grass_mm.apis import load_grass_model
 from grass_mm.visualization import (analyze_sampling_purity, box_purity,
                                     build_labelled_dataset,
                                     deterministic_batch,
                                     deterministic_label_views,
-                                    labelled_dataset_cfg, load_grass_model)
-
+                                    labelled_dataset_cfg)
 from .conftest import REPO_ROOT, assert_not_blank, png
 
 SEG_CONFIG = """\
@@ -35,9 +35,16 @@ val_dataloader = dict(
 
 def run_tool(name, *args, cwd):
     result = subprocess.run(
-        [sys.executable, str(REPO_ROOT / 'tools' / name), *map(str, args)],
-        cwd=cwd, capture_output=True, text=True, timeout=300,
-        env={'CUDA_VISIBLE_DEVICES': '', 'PATH': '/usr/bin:/bin'})
+        [sys.executable,
+         str(REPO_ROOT / 'tools' / name), *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            'CUDA_VISIBLE_DEVICES': '',
+            'PATH': '/usr/bin:/bin'
+        })
     assert result.returncode == 0, (
         f'exit code {result.returncode}\n{result.stdout[-3000:]}\n'
         f'{result.stderr[-3000:]}')
@@ -49,12 +56,24 @@ def test_visualize_sampling_writes_a_panel_per_image(grass_run, tmp_path,
                                                      views):
     images = sorted((grass_run['root'] / 'images').glob('*.png'))[:3]
     out_dir = tmp_path / 'panels'
-    stdout = run_tool('visualize_sampling.py', grass_run['config'],
-                      grass_run['checkpoint'], '--images', *images,
-                      '--out-dir', out_dir, '--img-size', 48, '--views',
-                      views, '--device', 'cpu', cwd=tmp_path)
+    stdout = run_tool(
+        'visualize_sampling.py',
+        grass_run['config'],
+        grass_run['checkpoint'],
+        '--images',
+        *images,
+        '--out-dir',
+        out_dir,
+        '--img-size',
+        48,
+        '--views',
+        views,
+        '--device',
+        'cpu',
+        cwd=tmp_path)
     assert sorted(p.name for p in out_dir.iterdir()) == [
-        f'{p.stem}.png' for p in images]
+        f'{p.stem}.png' for p in images
+    ]
     assert stdout.count(' -> ') == 3
     panels = [png(out_dir / f'{p.stem}.png') for p in images]
     for panel in panels:
@@ -65,8 +84,12 @@ def test_visualize_sampling_writes_a_panel_per_image(grass_run, tmp_path,
 
 def test_plot_sampling_curves_of_a_real_run(grass_run, tmp_path):
     out = tmp_path / 'plots' / 'curves.png'
-    stdout = run_tool('plot_sampling_curves.py', grass_run['work_dir'],
-                      '--out', out, cwd=tmp_path)
+    stdout = run_tool(
+        'plot_sampling_curves.py',
+        grass_run['work_dir'],
+        '--out',
+        out,
+        cwd=tmp_path)
     assert '3 logged iterations from 1 log(s)' in stdout
     image = png(out)
     assert image.shape == (700, 700, 3)
@@ -80,15 +103,27 @@ def test_analyze_sampling_writes_the_table(grass_run, seg_dataset, tmp_path,
         data = [seg_dataset['img_dir'], seg_dataset['ann_dir']]
     else:
         config = tmp_path / 'seg.py'
-        config.write_text(SEG_CONFIG.format(
-            img_dir=str(seg_dataset['img_dir']),
-            ann_dir=str(seg_dataset['ann_dir'])))
+        config.write_text(
+            SEG_CONFIG.format(
+                img_dir=str(seg_dataset['img_dir']),
+                ann_dir=str(seg_dataset['ann_dir'])))
         data = [config]
     out = tmp_path / 'purity.json'
-    stdout = run_tool('analyze_sampling.py', grass_run['config'],
-                      grass_run['checkpoint'], '--data-config', *data,
-                      '--img-size', 32, '--batch-size', 3, '--device', 'cpu',
-                      '--out', out, cwd=tmp_path)
+    stdout = run_tool(
+        'analyze_sampling.py',
+        grass_run['config'],
+        grass_run['checkpoint'],
+        '--data-config',
+        *data,
+        '--img-size',
+        32,
+        '--batch-size',
+        3,
+        '--device',
+        'cpu',
+        '--out',
+        out,
+        cwd=tmp_path)
     assert 'GS box' in stdout and 'random box' in stdout
     assert 'opposite box' in stdout
     report = json.loads(out.read_text())
@@ -97,9 +132,10 @@ def test_analyze_sampling_writes_the_table(grass_run, seg_dataset, tmp_path,
     assert 0 < report['mean_box_area'] <= 1
     assert 0 <= report['kept_whole_fraction'] <= 1
     table = report['table']
-    assert list(table) == ['gs_box', 'random_box', 'opposite_box',
-                           'whole_view', 'gs_minus_random',
-                           'gs_minus_opposite']
+    assert list(table) == [
+        'gs_box', 'random_box', 'opposite_box', 'whole_view',
+        'gs_minus_random', 'gs_minus_opposite'
+    ]
     assert report['box_rule'] == 'gradient'
     # the label map: 4 rows ignored, then 16, 8 and 4 rows of classes 0-2
     whole = table['whole_view']
@@ -118,28 +154,28 @@ def test_analyze_sampling_writes_the_table(grass_run, seg_dataset, tmp_path,
 
 
 def test_analysis_agrees_with_a_recomputation(grass_run, seg_dataset):
-    model = load_grass_model(Config.fromfile(str(grass_run['config'])),
-                             str(grass_run['checkpoint']))
+    model = load_grass_model(
+        Config.fromfile(str(grass_run['config'])),
+        str(grass_run['checkpoint']))
     dataset = build_labelled_dataset(
-        labelled_dataset_cfg(str(seg_dataset['img_dir']),
-                             str(seg_dataset['ann_dir'])))
+        labelled_dataset_cfg(
+            str(seg_dataset['img_dir']), str(seg_dataset['ann_dir'])))
     items = [dataset[i] for i in range(4)]
     assert items[0]['img'].shape == (64, 64, 3)
     assert np.array_equal(items[0]['gt_seg_map'],
-                          mmcv.imread(dataset[0]['seg_map_path'],
-                                      'unchanged'))
-    report = analyze_sampling_purity(model, items, img_size=32,
-                                     batch_size=4, seed=3)
-    again = analyze_sampling_purity(model, items, img_size=32, batch_size=4,
-                                    seed=3)
+                          mmcv.imread(dataset[0]['seg_map_path'], 'unchanged'))
+    report = analyze_sampling_purity(
+        model, items, img_size=32, batch_size=4, seed=3)
+    again = analyze_sampling_purity(
+        model, items, img_size=32, batch_size=4, seed=3)
     assert report == again
 
     # the same GS boxes, by hand, on label views built independently
     data = deterministic_batch([item['img'] for item in items], 32)
     with torch.no_grad():
         result = model.sample(model.data_preprocessor(data, False)['inputs'])
-    labels = deterministic_label_views(
-        [item['gt_seg_map'] for item in items], 32)
+    labels = deterministic_label_views([item['gt_seg_map'] for item in items],
+                                       32)
     purities = [box_purity(lb, box) for lb, box in zip(labels, result.boxes)]
     valid = [p for p, _ in purities if not np.isnan(p)]
     assert report['table']['gs_box']['purity']['n'] == len(valid)
@@ -151,26 +187,39 @@ def test_analysis_agrees_with_a_recomputation(grass_run, seg_dataset):
 
 
 def test_analysis_needs_two_images(grass_run, seg_dataset):
-    model = load_grass_model(Config.fromfile(str(grass_run['config'])),
-                             str(grass_run['checkpoint']))
+    model = load_grass_model(
+        Config.fromfile(str(grass_run['config'])),
+        str(grass_run['checkpoint']))
     dataset = build_labelled_dataset(
-        labelled_dataset_cfg(str(seg_dataset['img_dir']),
-                             str(seg_dataset['ann_dir'])))
+        labelled_dataset_cfg(
+            str(seg_dataset['img_dir']), str(seg_dataset['ann_dir'])))
     with pytest.raises(ValueError, match='at least two images'):
         analyze_sampling_purity(model, dataset, max_images=1)
 
 
-@pytest.mark.parametrize('reduce_zero_label, counts', [
-    (False, {0: 2048, 1: 1024, 2: 512, 255: 512}),
-    # 0 becomes unlabelled, the other classes move down by one
-    (True, {0: 1024, 1: 512, 255: 2560}),
-])
+@pytest.mark.parametrize(
+    'reduce_zero_label, counts',
+    [
+        (False, {
+            0: 2048,
+            1: 1024,
+            2: 512,
+            255: 512
+        }),
+        # 0 becomes unlabelled, the other classes move down by one
+        (True, {
+            0: 1024,
+            1: 512,
+            255: 2560
+        }),
+    ])
 def test_labelled_folders_load_as_mmseg_does(seg_dataset, reduce_zero_label,
                                              counts):
     dataset = build_labelled_dataset(
-        labelled_dataset_cfg(str(seg_dataset['img_dir']),
-                             str(seg_dataset['ann_dir']),
-                             reduce_zero_label=reduce_zero_label))
+        labelled_dataset_cfg(
+            str(seg_dataset['img_dir']),
+            str(seg_dataset['ann_dir']),
+            reduce_zero_label=reduce_zero_label))
     assert len(dataset) == 5
     values, found = np.unique(dataset[0]['gt_seg_map'], return_counts=True)
     assert dict(zip(values.tolist(), found.tolist())) == counts

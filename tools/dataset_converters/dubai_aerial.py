@@ -21,11 +21,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('-o', '--out-dir', default='data/dubai-aerial')
     parser.add_argument('--clip-size', type=positive_int, default=256)
     parser.add_argument('--stride', type=positive_int, default=256)
-    parser.add_argument('--val-parts', type=positive_int, default=2,
-                        help='last image parts of each tile used for '
-                        'validation (default: 2)')
-    parser.add_argument('--fractions', type=float, nargs='+',
-                        default=list(DEFAULT_PERCENTS))
+    parser.add_argument(
+        '--val-parts',
+        type=positive_int,
+        default=2,
+        help='last image parts of each tile used for '
+        'validation (default: 2)')
+    parser.add_argument(
+        '--fractions', type=float, nargs='+', default=list(DEFAULT_PERCENTS))
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--force', action='store_true')
     return parser.parse_args()

@@ -18,8 +18,11 @@ from grass_mm.datasets.converters.cli import (add_common_arguments,
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--domain', choices=('urban', 'rural'), required=True,
-                        help='LoveDA domain to convert')
+    parser.add_argument(
+        '--domain',
+        choices=('urban', 'rural'),
+        required=True,
+        help='LoveDA domain to convert')
     add_common_arguments(parser, 'data/loveda-<domain>')
     args = parser.parse_args()
     if args.out_dir == 'data/loveda-<domain>':

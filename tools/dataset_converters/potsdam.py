@@ -23,9 +23,11 @@ from grass_mm.datasets.converters.cli import (add_common_arguments,
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     add_common_arguments(parser, 'data/potsdam', patches=True)
-    parser.add_argument('--ortho', choices=sorted(POTSDAM_ORTHOS),
-                        default='RGB',
-                        help='band combination to convert (default: RGB)')
+    parser.add_argument(
+        '--ortho',
+        choices=sorted(POTSDAM_ORTHOS),
+        default='RGB',
+        help='band combination to convert (default: RGB)')
     return parser.parse_args()
 
 

@@ -15,8 +15,9 @@ import argparse
 # Importing grass_mm makes every checkpoint loader (local, http(s),
 # open-mmlab://, ...) unpickle with torch.load(weights_only=True) through an
 # allow-list of mmengine's checkpoint globals.
-from grass_mm.models import write_backbone_checkpoint
-from grass_mm.utils import UnsafeCheckpointError, explain_unsafe_checkpoint
+from grass_mm.checkpoint import (UnsafeCheckpointError,
+                                 explain_unsafe_checkpoint,
+                                 write_backbone_checkpoint)
 
 
 def parse_args() -> argparse.Namespace:

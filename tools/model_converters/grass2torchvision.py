@@ -31,9 +31,10 @@ from torch import nn
 
 # Importing grass_mm makes every checkpoint loader unpickle with
 # torch.load(weights_only=True) through an allow-list.
-from grass_mm.models import load_backbone_state_dict
-from grass_mm.models.init import to_torchvision_resnet
-from grass_mm.utils import UnsafeCheckpointError, explain_unsafe_checkpoint
+from grass_mm.checkpoint import (UnsafeCheckpointError,
+                                 explain_unsafe_checkpoint,
+                                 load_backbone_state_dict,
+                                 to_torchvision_resnet)
 
 # The largest difference of the last feature map accepted as "the same".
 TOLERANCE = 1e-4
@@ -45,12 +46,16 @@ def parse_args() -> argparse.Namespace:
         'to torchvision or timm')
     parser.add_argument('checkpoint', help='pretraining checkpoint')
     parser.add_argument('out', help='state dict to write')
-    parser.add_argument('--prefix', default='backbone.',
-                        help='prefix of the backbone in the checkpoint '
-                        '(default: backbone.)')
-    parser.add_argument('--timm', action='store_true',
-                        help="check against timm's resnet{depth} "
-                        '(needs timm) instead of torchvision\'s')
+    parser.add_argument(
+        '--prefix',
+        default='backbone.',
+        help='prefix of the backbone in the checkpoint '
+        '(default: backbone.)')
+    parser.add_argument(
+        '--timm',
+        action='store_true',
+        help="check against timm's resnet{depth} "
+        '(needs timm) instead of torchvision\'s')
     return parser.parse_args()
 
 
@@ -61,8 +66,8 @@ def target_model(depth: int, use_timm: bool) -> nn.Module:
             import timm
         except ImportError:
             raise SystemExit('error: --timm needs timm (pip install timm)')
-        return timm.create_model(f'resnet{depth}', pretrained=False,
-                                 num_classes=0)
+        return timm.create_model(
+            f'resnet{depth}', pretrained=False, num_classes=0)
     model = getattr(torchvision.models, f'resnet{depth}')(weights=None)
     model.fc = nn.Identity()
     return model

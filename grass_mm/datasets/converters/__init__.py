@@ -16,11 +16,9 @@ from .staged_output import StagedOutput
 from .vaihingen import VAIHINGEN_SPLITS, convert_vaihingen
 
 __all__ = [
-    'ConversionError', 'DEFAULT_PERCENTS', 'LOVEDA_COUNTS',
-    'OrthoDatasetSpec', 'POTSDAM_ORTHOS', 'POTSDAM_SPLITS', 'StagedOutput',
-    'VAIHINGEN_SPLITS', 'colour_to_ids', 'convert_dubai_aerial',
-    'convert_loveda',
+    'ConversionError', 'DEFAULT_PERCENTS', 'LOVEDA_COUNTS', 'OrthoDatasetSpec',
+    'POTSDAM_ORTHOS', 'POTSDAM_SPLITS', 'StagedOutput', 'VAIHINGEN_SPLITS',
+    'colour_to_ids', 'convert_dubai_aerial', 'convert_loveda',
     'convert_orthophotos', 'convert_potsdam', 'convert_vaihingen',
-    'fraction_subset', 'rank_names', 'split_file_name',
-    'write_fraction_splits'
+    'fraction_subset', 'rank_names', 'split_file_name', 'write_fraction_splits'
 ]

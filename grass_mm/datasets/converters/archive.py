@@ -38,8 +38,8 @@ def require_archives(archive_dir: str, names: Sequence[str]) -> List[str]:
         raise ConversionError(f'archive folder {archive_dir} does not exist')
     missing = [n for n in names if not osp.isfile(osp.join(archive_dir, n))]
     if missing:
-        present = sorted(n for n in os.listdir(archive_dir)
-                         if n.lower().endswith('.zip'))
+        present = sorted(
+            n for n in os.listdir(archive_dir) if n.lower().endswith('.zip'))
         raise ConversionError(
             f'missing archive(s) {", ".join(missing)} in {archive_dir}; '
             f'found: {", ".join(present) or "no zip files"}')

@@ -79,8 +79,8 @@ def list_pairs(src_dir: str) -> List[Pair]:
     return pairs
 
 
-def read_pair(image_path: str, mask_path: str) -> Tuple[np.ndarray,
-                                                        np.ndarray]:
+def read_pair(image_path: str,
+              mask_path: str) -> Tuple[np.ndarray, np.ndarray]:
     """Read an image (BGR) and its id map, checking that they match.
 
     The image goes through the project's checked reader
@@ -160,9 +160,14 @@ def convert_dubai_aerial(src_dir: str,
     }
     output = StagedOutput(
         out_dir, PARTS,
-        dict(dataset='dubai_aerial', clip_size=clip_size, stride=stride,
-             val_parts=val_parts, percents=list(percents), seed=seed,
-             format=1))
+        dict(
+            dataset='dubai_aerial',
+            clip_size=clip_size,
+            stride=stride,
+            val_parts=val_parts,
+            percents=list(percents),
+            seed=seed,
+            format=1))
     if output.is_current() and not force:
         print(f'{out_dir} is up to date; nothing to do')
         return {}
@@ -186,10 +191,12 @@ def convert_dubai_aerial(src_dir: str,
             size = min(clip_size, height, width)
             for y0, x0, y1, x1 in tile_windows(height, width, size, stride):
                 patch = f'{name}_{y0}_{x0}.png'
-                write_image(osp.join(staging, 'img_dir', split, patch),
-                       image[y0:y1, x0:x1])
-                write_image(osp.join(staging, 'ann_dir', split, patch),
-                       ids[y0:y1, x0:x1])
+                write_image(
+                    osp.join(staging, 'img_dir', split, patch), image[y0:y1,
+                                                                      x0:x1])
+                write_image(
+                    osp.join(staging, 'ann_dir', split, patch), ids[y0:y1,
+                                                                    x0:x1])
                 counts[split] += 1
 
         print(f'Converting {len(pairs)} Dubai aerial images from {src_dir} '

@@ -38,7 +38,8 @@ def rank_names(names: Sequence[str], seed: int) -> List[str]:
     return sorted(set(names), key=lambda name: (key(name), name))
 
 
-def fraction_subset(names: Sequence[str], percent: float,
+def fraction_subset(names: Sequence[str],
+                    percent: float,
                     seed: int = 0) -> List[str]:
     """The ``percent`` % subset of ``names`` for ``seed``, sorted by name.
 

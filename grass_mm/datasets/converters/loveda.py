@@ -26,8 +26,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from mmseg.datasets import LoveDADataset
 
 from ..raster_io import ImageReadError, read_raster, read_raster_info
-from .archive import (ConversionError, extract_member, list_members,
-                      open_zip, require_archives)
+from .archive import (ConversionError, extract_member, list_members, open_zip,
+                      require_archives)
 from .label_fractions import DEFAULT_PERCENTS, write_fraction_splits
 from .options import check_options
 from .parallel import run_jobs
@@ -133,8 +133,7 @@ def _convert_chunk(job: _ChunkJob) -> int:
     """Copy and check a chunk of image/mask pairs; return how many."""
     with open_zip(job.archive) as zf:
         for file_name, image_member, mask_member in job.members:
-            image_path = osp.join(job.staging, 'img_dir', job.split,
-                                  file_name)
+            image_path = osp.join(job.staging, 'img_dir', job.split, file_name)
             mask_path = osp.join(job.staging, 'ann_dir', job.split, file_name)
             extract_member(zf, image_member, image_path, job.archive)
             extract_member(zf, mask_member, mask_path, job.archive)
@@ -204,8 +203,11 @@ def convert_loveda(archive_dir: str,
 
     stamp = dict(
         dataset=f'LoveDA-{folder}',
-        archives=[[osp.basename(p), os.stat(p).st_size,
-                   os.stat(p).st_mtime_ns] for p in paths],
+        archives=[[
+            osp.basename(p),
+            os.stat(p).st_size,
+            os.stat(p).st_mtime_ns
+        ] for p in paths],
         percents=list(percents),
         seed=seed,
         format=1)
@@ -236,8 +238,7 @@ def convert_loveda(archive_dir: str,
         train_files = sorted(os.listdir(train_dir))
         for name in train_files:
             _link_or_copy(
-                osp.join(train_dir, name),
-                osp.join(staging, 'pretrain', name))
+                osp.join(train_dir, name), osp.join(staging, 'pretrain', name))
         write_fraction_splits([osp.splitext(n)[0] for n in train_files],
                               osp.join(staging, 'splits'), percents, seed)
 

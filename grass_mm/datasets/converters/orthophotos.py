@@ -34,8 +34,8 @@ import os.path as osp
 import shutil
 from typing import List, Optional, Sequence
 
-from .archive import (ConversionError, check_ids, list_members,
-                      match_members, require_archives)
+from .archive import (ConversionError, check_ids, list_members, match_members,
+                      require_archives)
 from .label_fractions import DEFAULT_PERCENTS, write_fraction_splits
 from .options import check_options
 from .ortho_spec import OrthoDatasetSpec
@@ -50,11 +50,13 @@ LABEL_CHOICES = ('auto', 'eroded', 'full')
 
 
 def _archive_stamp(paths: Sequence[str]) -> List[list]:
-    return [[osp.basename(p), os.stat(p).st_size,
+    return [[osp.basename(p),
+             os.stat(p).st_size,
              os.stat(p).st_mtime_ns] for p in paths]
 
 
-def choose_labels(spec: OrthoDatasetSpec, archive_dir: str,
+def choose_labels(spec: OrthoDatasetSpec,
+                  archive_dir: str,
                   labels: str = 'auto') -> str:
     """Which label version a conversion uses.
 
@@ -74,8 +76,8 @@ def choose_labels(spec: OrthoDatasetSpec, archive_dir: str,
     if labels != 'auto':
         return labels
     eroded_archive = spec.label_archives['eroded'][0]
-    return ('eroded' if osp.isfile(osp.join(archive_dir, eroded_archive))
-            else 'full')
+    return ('eroded'
+            if osp.isfile(osp.join(archive_dir, eroded_archive)) else 'full')
 
 
 def convert_orthophotos(spec: OrthoDatasetSpec,
@@ -136,8 +138,10 @@ def convert_orthophotos(spec: OrthoDatasetSpec,
                                 label_pattern)
     check_ids(image_zip_path, images, expected, spec.ignored_ids)
     check_ids(label_zip_path, tile_labels, expected, spec.ignored_ids)
-    strides = {s: train_stride if s == 'train' else clip_size
-               for s in spec.splits}
+    strides = {
+        s: train_stride if s == 'train' else clip_size
+        for s in spec.splits
+    }
 
     stamp = dict(
         dataset=spec.name,
@@ -163,14 +167,14 @@ def convert_orthophotos(spec: OrthoDatasetSpec,
         os.makedirs(osp.join(staging, 'pretrain'))
         jobs = [
             TileJob(spec, tile_id, split, image_zip_path, images[tile_id],
-                     label_zip_path, tile_labels[tile_id], staging, clip_size,
-                     strides[split], version == 'eroded', bit_depth)
+                    label_zip_path, tile_labels[tile_id], staging, clip_size,
+                    strides[split], version == 'eroded', bit_depth)
             for split, ids in spec.splits.items() for tile_id in sorted(ids)
         ]
         print(f'Converting {len(jobs)} {spec.name} tiles from {archive_dir} '
-              f'into {out_dir}: {clip_size} px patches, stride '
-              + ', '.join(f'{s} {v}' for s, v in strides.items())
-              + f'; {version} labels ({label_archive})')
+              f'into {out_dir}: {clip_size} px patches, stride ' +
+              ', '.join(f'{s} {v}' for s, v in strides.items()) +
+              f'; {version} labels ({label_archive})')
         reports = run_jobs(convert_tile, jobs, nproc)
         shutil.rmtree(osp.join(staging, '.tmp'), ignore_errors=True)
         train_names = sorted(
@@ -182,10 +186,14 @@ def convert_orthophotos(spec: OrthoDatasetSpec,
     summary = dict(
         labels=version,
         label_archive=label_archive,
-        tiles={s: sum(r[1] == s for r in reports) for s in spec.splits},
-        patches={s: sum(r[2] for r in reports if r[1] == s)
-                 for s in spec.splits},
-        unknown_colour_pixels={r[0]: r[3] for r in reports if r[3]})
+        tiles={s: sum(r[1] == s for r in reports)
+               for s in spec.splits},
+        patches={
+            s: sum(r[2] for r in reports if r[1] == s)
+            for s in spec.splits
+        },
+        unknown_colour_pixels={r[0]: r[3]
+                               for r in reports if r[3]})
     print(f'\n{spec.name}: {summary["tiles"]} tiles, {summary["patches"]} '
           f'patches, {summary["tiles"]["train"]} pretraining tiles; '
           f'{version} labels from {label_archive}; label fractions '

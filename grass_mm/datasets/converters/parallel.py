@@ -19,7 +19,8 @@ Job = TypeVar('Job')
 Result = TypeVar('Result')
 
 
-def run_jobs(func: Callable[[Job], Result], jobs: Sequence[Job],
+def run_jobs(func: Callable[[Job], Result],
+             jobs: Sequence[Job],
              nproc: int = 1) -> List[Result]:
     """``[func(job) for job in jobs]``, in ``nproc`` processes if > 1.
 

@@ -79,8 +79,8 @@ class StagedOutput:
             shutil.rmtree(trash)
         os.makedirs(trash)
         for part in self.parts:
-            staged, final = (osp.join(self.staging, part),
-                             osp.join(self.out_dir, part))
+            staged, final = (osp.join(self.staging,
+                                      part), osp.join(self.out_dir, part))
             if osp.lexists(final):
                 os.replace(final, osp.join(trash, part))
             if osp.exists(staged):

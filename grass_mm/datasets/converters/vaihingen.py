@@ -83,6 +83,6 @@ def convert_vaihingen(archive_dir: str,
     Returns:
         dict, optional: Counts, or None if ``out_dir`` was up to date.
     """
-    return convert_orthophotos(
-        vaihingen_spec(), archive_dir, out_dir, clip_size, stride, labels,
-        bit_depth, percents, seed, nproc, force)
+    return convert_orthophotos(vaihingen_spec(), archive_dir, out_dir,
+                               clip_size, stride, labels, bit_depth, percents,
+                               seed, nproc, force)

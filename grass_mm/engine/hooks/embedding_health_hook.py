@@ -8,16 +8,16 @@ from mmengine.hooks import Hook, LoggerHook
 from mmpretrain.registry import HOOKS
 from torch import Tensor, nn
 
-from ...utils.embedding_health import embedding_health
+from ...evaluation import embedding_health
+from ...models.wrappers import get_ori_model
 from ..embedding_readers import get_embedding_reader
-from .gradient_guided_sampler_hook import get_ori_model
 
 DATA_BATCH = Optional[dict]
 
 # Likely causes of a collapse, by the wrapped algorithm's family.
 _CAUSES = {
     'BYOL': 'a target momentum too close to 0 or a predictor learning as '
-            'slowly as the encoder',
+    'slowly as the encoder',
     'MoCo': 'a temperature or a learning rate too high for the batch',
 }
 _DEFAULT_CAUSE = ('a learning rate too high for the batch size (check '
@@ -52,7 +52,7 @@ class EmbeddingHealthHook(Hook):
     writes to the message hub, so to the log and every visualisation
     backend: ``train/embed_std``, ``train/alignment``, ``train/uniformity``
     and ``train/effective_rank`` (see
-    :mod:`grass_mm.utils.embedding_health`). Like the loss, the log shows
+    :mod:`grass_mm.evaluation.embedding_health`). Like the loss, the log shows
     them averaged over the log processor's window.
 
     At every logging interval, when the mean ``embed_std`` of that interval
@@ -104,8 +104,8 @@ class EmbeddingHealthHook(Hook):
                             f'neck, got {type(self._algorithm).__name__}')
         self._handle = neck.register_forward_hook(self._record)
         self._log_interval = next(
-            (hook.interval for hook in runner.hooks
-             if isinstance(hook, LoggerHook)), 50)
+            (hook.interval
+             for hook in runner.hooks if isinstance(hook, LoggerHook)), 50)
 
     def after_train(self, runner) -> None:
         if self._handle is not None:
@@ -153,8 +153,9 @@ class EmbeddingHealthHook(Hook):
         self._low_intervals += 1
         if self._low_intervals == self.patience:
             name = type(self._algorithm).__name__
-            cause = next((text for family, text in _CAUSES.items()
-                          if family in name), _DEFAULT_CAUSE)
+            cause = next(
+                (text for family, text in _CAUSES.items() if family in name),
+                _DEFAULT_CAUSE)
             runner.logger.warning(
                 f'EmbeddingHealthHook: the embeddings are collapsing: '
                 f'embed_std = {std:.3f} (1 is healthy, 0 collapsed), below '

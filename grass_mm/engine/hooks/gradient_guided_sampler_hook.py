@@ -3,17 +3,12 @@ from typing import Optional
 
 import torch
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.runner import IterBasedTrainLoop
 from mmpretrain.registry import HOOKS
-from torch import nn
+
+from ...models.wrappers import get_ori_model
 
 DATA_BATCH = Optional[dict]
-
-
-def get_ori_model(model: nn.Module) -> nn.Module:
-    """The model inside a wrapper such as MMDistributedDataParallel."""
-    return model.module if is_model_wrapper(model) else model
 
 
 @HOOKS.register_module()

@@ -8,9 +8,9 @@ from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
 from torch import nn
 
-from ...visualization import (preprocessor_normalization,
-                              render_sampling_result)
-from .gradient_guided_sampler_hook import get_ori_model
+from ...models.utils import preprocessor_normalization
+from ...models.wrappers import get_ori_model
+from ...visualization import render_sampling_result
 
 DATA_BATCH = Optional[dict]
 
@@ -18,8 +18,7 @@ DATA_BATCH = Optional[dict]
 @contextmanager
 def _buffers_kept(model: nn.Module) -> Iterator[None]:
     """Restore every buffer (batch norm statistics, queues) on exit."""
-    saved = [(buffer, buffer.detach().clone())
-             for buffer in model.buffers()]
+    saved = [(buffer, buffer.detach().clone()) for buffer in model.buffers()]
     try:
         yield
     finally:

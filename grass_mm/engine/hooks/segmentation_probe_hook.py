@@ -6,8 +6,8 @@ from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
 
 from ...evaluation import build_probe_sets, probe_backbone
-from ...visualization.images import preprocessor_normalization
-from .gradient_guided_sampler_hook import get_ori_model
+from ...models.utils import preprocessor_normalization
+from ...models.wrappers import get_ori_model
 
 DATA_BATCH = Optional[dict]
 
@@ -103,9 +103,8 @@ class SegmentationProbeHook(Hook):
                          batch_idx: int,
                          data_batch: DATA_BATCH = None,
                          outputs: Optional[dict] = None) -> None:
-        if not self.by_epoch and (
-                self.every_n_train_iters(runner, self.interval)
-                or self.is_last_train_iter(runner)):
+        if not self.by_epoch and (self.every_n_train_iters(
+                runner, self.interval) or self.is_last_train_iter(runner)):
             self._probe(runner, step=runner.iter + 1)
 
     def _probe(self, runner, step: int) -> None:

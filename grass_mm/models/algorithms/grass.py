@@ -8,8 +8,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import Tensor
 
-from ..utils import (BOX_RULES, crop_and_resize, loss_activation_map,
-                     rule_boxes)
+from ..utils import BOX_RULES, crop_and_resize, loss_activation_map, rule_boxes
 from .guide_losses import get_guide_loss
 
 # The paper's setting: SimCLR with a ResNet-50 and a 2048-2048-128 MLP.
@@ -159,9 +158,11 @@ class GraSS(BaseModel):
         """Backbone features, as the wrapped algorithm extracts them."""
         return self.algorithm.extract_feat(inputs)
 
-    def loss(self, inputs: List[Tensor],
-             data_samples: Optional[List[DataSample]] = None
-             ) -> Dict[str, Tensor]:
+    def loss(
+            self,
+            inputs: List[Tensor],
+            data_samples: Optional[List[DataSample]] = None
+    ) -> Dict[str, Tensor]:
         """One training step's losses: ID warm-up or GS training.
 
         Args:
@@ -227,8 +228,8 @@ class GraSS(BaseModel):
         with torch.enable_grad(), torch.autocast(device_type, enabled=False):
             loss, leaves = guide_loss(self.algorithm, list(inputs), extract)
             grads = torch.autograd.grad(loss, leaves)
-        return (torch.cat([leaf.detach() for leaf in leaves]),
-                torch.cat(grads))
+        return (torch.cat([leaf.detach()
+                           for leaf in leaves]), torch.cat(grads))
 
     def sample(self,
                inputs: List[Tensor],
@@ -251,6 +252,7 @@ class GraSS(BaseModel):
         crops = crop_and_resize(views, boxes)
         return SamplingResult(lam, boxes, kept_whole, crops, box_rule)
 
+
 def _strip_algorithm_prefix(module: GraSS, state_dict: dict, prefix: str,
                             local_metadata: dict) -> None:
     """Save the wrapped algorithm's entries without ``algorithm.``."""
@@ -272,6 +274,8 @@ def _add_algorithm_prefix(module: GraSS, state_dict: dict, prefix: str,
     Also accepts checkpoints of the bare algorithm (e.g. SimCLR's).
     """
     inner = prefix + _PREFIX
-    for key in [k for k in state_dict
-                if k.startswith(prefix) and not k.startswith(inner)]:
+    for key in [
+            k for k in state_dict
+            if k.startswith(prefix) and not k.startswith(inner)
+    ]:
         state_dict[inner + key[len(prefix):]] = state_dict.pop(key)

@@ -20,6 +20,7 @@ as loaded.
 
 Register a guide loss for another algorithm with :func:`register_guide_loss`.
 """
+import functools
 from typing import Callable, List, Tuple
 
 import torch
@@ -29,17 +30,36 @@ from mmpretrain.models import BYOL, MoCo
 from mmpretrain.models.utils import batch_shuffle_ddp, batch_unshuffle_ddp
 from torch import Tensor, nn
 
-from ...utils.type_registry import TypeRegistry
 from .nt_xent_simclr import NTXentSimCLR
 
 Extract = Callable[[Tensor], Tuple[Tensor, ...]]
-GuideLoss = Callable[[nn.Module, List[Tensor], Extract],
-                     Tuple[Tensor, List[Tensor]]]
+GuideLoss = Callable[[nn.Module, List[Tensor], Extract], Tuple[Tensor,
+                                                               List[Tensor]]]
 
-_GUIDE_LOSSES: TypeRegistry[GuideLoss] = TypeRegistry(
-    'GraSS cannot wrap',
-    'guide loss',
-    'Register a guide loss with `grass_mm.models.register_guide_loss`.')
+
+def _unsupported(algorithm: nn.Module) -> TypeError:
+    supported = ', '.join(
+        sorted(cls.__name__ for cls in guide_loss.registry
+               if cls is not object))
+    return TypeError(
+        f'GraSS cannot wrap {type(algorithm).__name__}: no guide loss is '
+        f'registered for it (supported: {supported}). Register a guide '
+        'loss with `grass_mm.models.register_guide_loss`.')
+
+
+@functools.singledispatch
+def guide_loss(algorithm: nn.Module, views: List[Tensor],
+               extract: Extract) -> Tuple[Tensor, List[Tensor]]:
+    """The guide loss of ``algorithm``, dispatched on its class.
+
+    ``functools.singledispatch`` finds the implementation registered for the
+    closest class in the algorithm's MRO; this default is reached only when
+    none of its classes has one.
+
+    Raises:
+        TypeError: Naming the algorithm and the supported classes.
+    """
+    raise _unsupported(algorithm)
 
 
 def register_guide_loss(algorithm_type: type) -> Callable:
@@ -52,12 +72,19 @@ def register_guide_loss(algorithm_type: type) -> Callable:
         ...     loss = ...  # the algorithm's loss from ``features``
         ...     return loss, [features[-1]]
     """
-    return _GUIDE_LOSSES.register(algorithm_type)
+    return guide_loss.register(algorithm_type)
 
 
 def get_guide_loss(algorithm: nn.Module) -> GuideLoss:
-    """Find the guide loss of ``algorithm`` through its class hierarchy."""
-    return _GUIDE_LOSSES.get(algorithm)
+    """Find the guide loss of ``algorithm`` through its class hierarchy.
+
+    Raises:
+        TypeError: When none of its classes has one.
+    """
+    implementation = guide_loss.dispatch(type(algorithm))
+    if implementation is guide_loss.registry[object]:
+        raise _unsupported(algorithm)
+    return implementation
 
 
 @register_guide_loss(NTXentSimCLR)
@@ -88,8 +115,8 @@ def momentum_forward(momentum_net: BaseAveragedModel, online: nn.Module,
     if bool(momentum_net.steps > 0):
         return momentum_net(inputs)
     state = dict(online.named_parameters())
-    state.update((name, buffer.clone())
-                 for name, buffer in online.named_buffers())
+    state.update(
+        (name, buffer.clone()) for name, buffer in online.named_buffers())
     return torch.func.functional_call(momentum_net.module, state, (inputs, ))
 
 
@@ -139,6 +166,7 @@ def byol_guide_loss(algorithm: BYOL, views: List[Tensor],
         momentum_forward(algorithm.target_net, encoder, view)[0]
         for view in views
     ]
-    loss = 2. * (algorithm.head.loss(online[0], target[1]) +
-                 algorithm.head.loss(online[1], target[0]))
+    loss = 2. * (
+        algorithm.head.loss(online[0], target[1]) +
+        algorithm.head.loss(online[1], target[0]))
     return loss, [x[-1] for x in features]

@@ -14,7 +14,7 @@ from mmengine.model.weight_init import update_init_info
 from mmengine.registry import WEIGHT_INITIALIZERS
 from torch import Tensor, nn
 
-from .convert import load_backbone_state_dict
+from ...checkpoint import load_backbone_state_dict
 
 __all__ = [
     'CheckpointMismatchError', 'StateDictMismatch', 'StrictPretrainedInit',
@@ -50,9 +50,8 @@ class StateDictMismatch(NamedTuple):
         return bool(self.missing or self.unexpected or self.shapes)
 
 
-def find_state_dict_mismatch(
-        expected: Mapping[str, Tensor],
-        given: Mapping[str, Tensor]) -> StateDictMismatch:
+def find_state_dict_mismatch(expected: Mapping[str, Tensor],
+                             given: Mapping[str, Tensor]) -> StateDictMismatch:
     """Compare a checkpoint's state dict with the one a module expects.
 
     ``num_batches_tracked`` entries that the checkpoint lacks are not
@@ -66,8 +65,9 @@ def find_state_dict_mismatch(
         StateDictMismatch: Missing, unexpected and reshaped keys, sorted;
         false when the two match.
     """
-    missing = sorted(key for key in expected
-                     if key not in given and not key.endswith(_IGNORED_SUFFIX))
+    missing = sorted(
+        key for key in expected
+        if key not in given and not key.endswith(_IGNORED_SUFFIX))
     unexpected = sorted(key for key in given if key not in expected)
     shapes = sorted((key, tuple(given[key].shape), tuple(value.shape))
                     for key, value in expected.items()
@@ -75,7 +75,8 @@ def find_state_dict_mismatch(
     return StateDictMismatch(missing, unexpected, shapes)
 
 
-def _listed(items: List[str], limit: int = _MAX_LISTED,
+def _listed(items: List[str],
+            limit: int = _MAX_LISTED,
             separator: str = ', ') -> str:
     shown = separator.join(items[:limit])
     more = len(items) - limit

@@ -54,8 +54,9 @@ def random_boxes_like(boxes: Tensor,
         raise ValueError('every box must be non-empty and fit in the '
                          f'{height} x {width} view')
     device = boxes.device if generator is None else generator.device
-    draws = torch.rand(len(boxes), 2, generator=generator, device=device,
-                       dtype=torch.float64).to(boxes.device)
+    draws = torch.rand(
+        len(boxes), 2, generator=generator, device=device,
+        dtype=torch.float64).to(boxes.device)
     # positions 0 .. height - box_h, equally likely
     y0 = (draws[:, 0] * (height - box_h + 1)).floor().long()
     x0 = (draws[:, 1] * (width - box_w + 1)).floor().long()
@@ -64,11 +65,11 @@ def random_boxes_like(boxes: Tensor,
     return torch.stack([y0, x0, y0 + box_h, x0 + box_w], dim=1)
 
 
-def rule_boxes(lam: Tensor,
-               ratio: float = 0.5,
-               box_rule: str = 'gradient',
-               generator: Optional[torch.Generator] = None
-               ) -> Tuple[Tensor, Tensor]:
+def rule_boxes(
+        lam: Tensor,
+        ratio: float = 0.5,
+        box_rule: str = 'gradient',
+        generator: Optional[torch.Generator] = None) -> Tuple[Tensor, Tensor]:
     """A box per view from its loss activation map, by one of the rules.
 
     Args:
@@ -92,6 +93,5 @@ def rule_boxes(lam: Tensor,
         return select_boxes(-lam, ratio)
     boxes, kept_whole = select_boxes(lam, ratio)
     if box_rule == 'random':
-        boxes = random_boxes_like(boxes, lam.shape[1], lam.shape[2],
-                                  generator)
+        boxes = random_boxes_like(boxes, lam.shape[1], lam.shape[2], generator)
     return boxes, kept_whole

@@ -75,8 +75,8 @@ def _fill_runs(reached: Tensor, run_ids: Tensor) -> Tensor:
     """Extend ``reached`` to every run that holds a reached pixel."""
     run_reached = torch.zeros(
         run_ids.numel() + 1, dtype=torch.uint8, device=run_ids.device)
-    run_reached.scatter_reduce_(0, run_ids, reached.flatten().to(torch.uint8),
-                                'amax')
+    run_reached.scatter_reduce_(0, run_ids,
+                                reached.flatten().to(torch.uint8), 'amax')
     run_reached[0] = 0  # background
     return run_reached[run_ids].view_as(reached).bool()
 
@@ -241,8 +241,7 @@ def crop_and_resize(views: Tensor, boxes: Tensor) -> Tensor:
     boxes = boxes.to(device=views.device, dtype=torch.long)
     rows = _nearest_source_index(boxes[:, 0], boxes[:, 2] - boxes[:, 0],
                                  height)
-    cols = _nearest_source_index(boxes[:, 1], boxes[:, 3] - boxes[:, 1],
-                                 width)
+    cols = _nearest_source_index(boxes[:, 1], boxes[:, 3] - boxes[:, 1], width)
     index = (rows.unsqueeze(2) * width + cols.unsqueeze(1)).view(
         num_views, 1, height * width)
     crops = views.flatten(2).gather(

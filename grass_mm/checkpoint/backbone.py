@@ -15,8 +15,7 @@ from mmengine.runner import CheckpointLoader, save_checkpoint
 from torch import Tensor
 
 __all__ = [
-    'extract_backbone', 'load_backbone_state_dict',
-    'write_backbone_checkpoint'
+    'extract_backbone', 'load_backbone_state_dict', 'write_backbone_checkpoint'
 ]
 
 # How many top-level names an error message lists.

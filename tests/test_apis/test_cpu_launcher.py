@@ -8,8 +8,8 @@ from mmengine.config import Config
 from mmengine.registry import MODEL_WRAPPERS
 from torch import nn
 
-from grass_mm.utils import (CPUDistributedDataParallel, init_cpu_process_group,
-                            setup_launcher)
+from grass_mm.apis import init_cpu_process_group, setup_launcher
+from grass_mm.models import CPUDistributedDataParallel
 
 
 @pytest.fixture

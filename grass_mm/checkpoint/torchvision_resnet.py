@@ -65,8 +65,9 @@ def resnet_depth(state_dict: Mapping[str, Tensor]) -> int:
             'deep_stem=True), which torchvision\'s and timm\'s plain ResNets '
             'do not have')
     if 'conv1.weight' not in state_dict:
-        raise ValueError('the backbone has no `conv1.weight`: not a ResNet '
-                         f'(its entries start with {_first_names(state_dict)})')
+        raise ValueError(
+            'the backbone has no `conv1.weight`: not a ResNet '
+            f'(its entries start with {_first_names(state_dict)})')
     if any('.downsample.2.' in key for key in state_dict):
         raise ValueError(
             'the backbone\'s shortcuts pool before their convolution '
@@ -96,8 +97,8 @@ def _first_names(state_dict: Mapping[str, Tensor]) -> str:
 
 
 def to_torchvision_resnet(
-        state_dict: Mapping[str, Tensor]
-) -> Tuple[int, 'OrderedDict[str, Tensor]']:
+    state_dict: Mapping[str,
+                        Tensor]) -> Tuple[int, 'OrderedDict[str, Tensor]']:
     """The backbone as a state dict of ``torchvision.models.resnet{depth}``.
 
     The result loads with ``strict=True`` into torchvision's model once its

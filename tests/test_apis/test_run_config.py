@@ -6,9 +6,9 @@ import pytest
 from mmengine.config import Config
 from mmengine.registry import FUNCTIONS
 
-from grass_mm.utils import (add_dump_results, enable_amp, enable_auto_scale_lr,
-                            enable_visualization, prepare_cpu_distributed,
-                            set_resume, set_work_dir, strip_collate_fn_scope)
+from grass_mm.apis import (add_dump_results, enable_amp, enable_auto_scale_lr,
+                           enable_visualization, prepare_cpu_distributed,
+                           set_resume, set_work_dir, strip_collate_fn_scope)
 
 
 def test_inherited_mmpretrain_collate_fn_is_usable(tmp_path):

@@ -114,8 +114,8 @@ def embedding_health(views: Tensor) -> Dict[str, float]:
         embed_std=embed_std(everything),
         uniformity=torch.stack([uniformity(view) for view in views]).mean(),
         effective_rank=effective_rank(everything))
-    pairs = [(i, j) for i in range(len(views)) for j in range(i + 1,
-                                                               len(views))]
+    pairs = [(i, j) for i in range(len(views))
+             for j in range(i + 1, len(views))]
     if pairs:
         metrics['alignment'] = torch.stack(
             [alignment(views[i], views[j]) for i, j in pairs]).mean()

@@ -29,7 +29,8 @@ __all__ = [
 # this module is imported. ``HistoryBuffer.__getstate__`` stores them, and
 # pickle writes each as ``getattr(HistoryBuffer, name)``.
 HISTORY_BUFFER_STATISTICS: Mapping[str, Callable] = MappingProxyType({
-    name: vars(HistoryBuffer)[name]
+    name:
+    vars(HistoryBuffer)[name]
     for name in ('min', 'max', 'current', 'mean')
 })
 

@@ -20,7 +20,7 @@ class CPUDistributedDataParallel(MMDistributedDataParallel):
     mmpretrain's ``NonLinearNeck`` does). Each process then normalises with
     its own batch statistics.
 
-    :func:`grass_mm.utils.prepare_cpu_distributed` selects it.
+    :func:`grass_mm.apis.prepare_cpu_distributed` selects it.
 
     Example:
         >>> model_wrapper_cfg = dict(

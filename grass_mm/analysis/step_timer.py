@@ -42,17 +42,21 @@ def _interleaved(step_a: Callable[[], float], step_b: Callable[[], float],
     return times_a, times_b
 
 
-def random_views(batch_size: int, img_size: int, num_views: int = 2,
+def random_views(batch_size: int,
+                 img_size: int,
+                 num_views: int = 2,
                  seed: int = 0) -> Dict[str, list]:
     """A batch as the two-view pipeline delivers it: uint8 views."""
     generator = torch.Generator().manual_seed(seed)
     inputs = [
-        torch.randint(0, 256, (batch_size, 3, img_size, img_size),
-                      generator=generator, dtype=torch.uint8)
-        for _ in range(num_views)
+        torch.randint(
+            0,
+            256, (batch_size, 3, img_size, img_size),
+            generator=generator,
+            dtype=torch.uint8) for _ in range(num_views)
     ]
-    return dict(inputs=inputs,
-                data_samples=[DataSample() for _ in range(batch_size)])
+    return dict(
+        inputs=inputs, data_samples=[DataSample() for _ in range(batch_size)])
 
 
 def time_id_and_gs_steps(model: nn.Module, optim_wrapper: OptimWrapper,
@@ -69,8 +73,8 @@ def time_id_and_gs_steps(model: nn.Module, optim_wrapper: OptimWrapper,
 
     def step(gs_training: bool) -> float:
         model.gs_training = gs_training
-        return _timed(
-            lambda: model.train_step(copy.copy(data), optim_wrapper), device)
+        return _timed(lambda: model.train_step(copy.copy(data), optim_wrapper),
+                      device)
 
     id_times, gs_times = _interleaved(lambda: step(False), lambda: step(True),
                                       iters, warmup)
@@ -81,8 +85,8 @@ def time_id_and_gs_steps(model: nn.Module, optim_wrapper: OptimWrapper,
         ratio=statistics.median(ratios))
 
 
-def time_sampler(features: Tensor, grads: Tensor, views: Tensor,
-                 ratio: float, iters: int) -> float:
+def time_sampler(features: Tensor, grads: Tensor, views: Tensor, ratio: float,
+                 iters: int) -> float:
     """Median time of LAM + boxes + crops for one batch of views."""
     device = views.device
 
@@ -130,7 +134,8 @@ def reference_style_gs_step(model: nn.Module, optim_wrapper: OptimWrapper,
             y0, x0, y1, x1 = ys.min(), xs.min(), ys.max() + 1, xs.max() + 1
         crops.append(
             torch.nn.functional.interpolate(
-                view[None, :, y0:y1, x0:x1], size=(height, width),
+                view[None, :, y0:y1, x0:x1],
+                size=(height, width),
                 mode='nearest'))
     crops = list(torch.cat(crops).chunk(len(data['inputs'])))
     with optim_wrapper.optim_context(model):
@@ -139,9 +144,8 @@ def reference_style_gs_step(model: nn.Module, optim_wrapper: OptimWrapper,
     optim_wrapper.update_params(loss)
 
 
-def time_reference_style_steps(model: nn.Module,
-                               optim_wrapper: OptimWrapper, data: dict,
-                               iters: int, warmup: int,
+def time_reference_style_steps(model: nn.Module, optim_wrapper: OptimWrapper,
+                               data: dict, iters: int, warmup: int,
                                device: torch.device) -> Dict[str, float]:
     """Interleave ID steps and reference-style GS steps, as above.
 
@@ -152,8 +156,8 @@ def time_reference_style_steps(model: nn.Module,
     model.gs_training = False
 
     def id_step() -> float:
-        return _timed(
-            lambda: model.train_step(copy.copy(data), optim_wrapper), device)
+        return _timed(lambda: model.train_step(copy.copy(data), optim_wrapper),
+                      device)
 
     def reference_step() -> float:
         return _timed(

@@ -4,7 +4,7 @@
 ``tools/run_comparison.py`` pretrains several methods with the same recipe
 (e.g. SimCLR and `GraSS <https://arxiv.org/abs/2306.15868>`_) once per seed,
 fine-tunes each with the same label fractions and tabulates the mIoU with
-:mod:`~grass_mm.utils.seed_statistics`.
+:mod:`~grass_mm.analysis.seed_statistics`.
 """
 import os.path as osp
 import re

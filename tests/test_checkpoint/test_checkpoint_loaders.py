@@ -13,8 +13,9 @@ import pytest
 import torch
 from mmengine.runner import CheckpointLoader
 
-from grass_mm.utils import (SAFE_CHECKPOINT_LOADERS, UnsafeCheckpointError,
-                            register_safe_checkpoint_loaders)
+from grass_mm.checkpoint import (SAFE_CHECKPOINT_LOADERS,
+                                 UnsafeCheckpointError,
+                                 register_safe_checkpoint_loaders)
 
 # mmengine 0.10's own prefixes.
 MMENGINE_SCHEMES = [
@@ -66,7 +67,7 @@ def test_registration_is_idempotent():
 ])
 def test_paths_pick_grass_mm_loaders(path):
     loader = CheckpointLoader._get_checkpoint_loader(path)
-    assert loader.__module__ == 'grass_mm.utils.checkpoint_loaders'
+    assert loader.__module__ == 'grass_mm.checkpoint.loaders'
 
 
 def test_local_file_is_refused_even_when_torch_is_told_not_to(

@@ -13,7 +13,7 @@ http runs any code it carries; the others rely on torch's default. Through
 :func:`register_safe_checkpoint_loaders` replaces each of mmengine's
 loaders with one that resolves and downloads exactly as mmengine does
 (torch.hub's cache, ``<hub dir>/checkpoints/<file name>``) and unpickles
-with :func:`~grass_mm.utils.load_weights_only`. ``pavi://``, whose client
+with :func:`~grass_mm.checkpoint.load_weights_only`. ``pavi://``, whose client
 grass_mm cannot exercise, is refused.
 """
 import io
@@ -36,8 +36,8 @@ from mmengine.runner.checkpoint import (_get_mmengine_home,
                                         get_external_models, get_mmcls_models,
                                         get_torchvision_models)
 
-from .checkpoint import (MapLocation, UnsafeCheckpointError, check_allow_list,
-                         load_weights_only, name_refusals)
+from .safe_load import (MapLocation, UnsafeCheckpointError, check_allow_list,
+                        load_weights_only, name_refusals)
 
 __all__ = [
     'SAFE_CHECKPOINT_LOADERS', 'load_from_ceph', 'load_from_http',
@@ -85,10 +85,11 @@ def _download_and_load(url: str, map_location: MapLocation,
             weights_only=True)
 
 
-def load_from_http(filename: str,
-                   map_location: MapLocation = None,
-                   model_dir: Optional[str] = None,
-                   progress: bool = os.isatty(0)) -> Any:
+def load_from_http(
+    filename: str,
+    map_location: MapLocation = None,
+    model_dir: Optional[str] = None,
+    progress: bool = os.isatty(0)) -> Any:
     """Download a checkpoint over http(s) and load it, weights only.
 
     The file is cached as torch.hub (and so mmengine) caches it, under

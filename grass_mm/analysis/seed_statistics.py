@@ -32,8 +32,8 @@ def student_interval(values: Sequence[float],
     """
     values = np.asarray(values, dtype=np.float64).ravel()
     n = int(values.size)
-    result = dict(n=n, mean=math.nan, std=math.nan, ci_low=math.nan,
-                  ci_high=math.nan)
+    result = dict(
+        n=n, mean=math.nan, std=math.nan, ci_low=math.nan, ci_high=math.nan)
     if n == 0:
         return result
     result['mean'] = float(values.mean())
@@ -89,8 +89,8 @@ def summarise_runs(runs: List[dict],
             if method != baseline:
                 paired = sorted(set(mious) & set(reference))
                 row['difference'] = dict(
-                    student_interval(
-                        [mious[s] - reference[s] for s in paired]),
+                    student_interval([mious[s] - reference[s]
+                                      for s in paired]),
                     seeds=paired)
             rows.append(row)
     return rows

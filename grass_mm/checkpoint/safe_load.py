@@ -8,9 +8,9 @@ message hub stores history buffers, numpy arrays and numpy scalars. Instead of
 turning ``weights_only`` off, which would let a checkpoint run any code, we add
 exactly the globals mmengine's own checkpoints need to torch's allow-list,
 two of them as side-effect-free stand-ins
-(:mod:`grass_mm.utils.history_buffer_rebuild`). Everything else is refused:
+(:mod:`grass_mm.checkpoint.history_buffer`). Everything else is refused:
 :func:`load_weights_only` is the one way grass_mm's checkpoint loaders
-(:mod:`grass_mm.utils.checkpoint_loaders`) unpickle a file, and its refusals
+(:mod:`grass_mm.checkpoint.loaders`) unpickle a file, and its refusals
 are errors that name the file.
 """
 import os
@@ -21,8 +21,7 @@ from typing import IO, Any, Callable, Iterator, List, Optional, Tuple, Union
 import numpy as np
 import torch
 
-from .history_buffer_rebuild import (HistoryBufferRebuild,
-                                     history_buffer_getattr)
+from .history_buffer import HistoryBufferRebuild, history_buffer_getattr
 
 SafeGlobal = Union[Callable, Tuple[Callable, str]]
 MapLocation = Union[None, str, torch.device, dict, Callable]

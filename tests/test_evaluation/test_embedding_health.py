@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from grass_mm.utils.embedding_health import (alignment, effective_rank,
-                                             embed_std, embedding_health,
-                                             uniformity)
+from grass_mm.evaluation import (alignment, effective_rank, embed_std,
+                                 embedding_health, uniformity)
 
 
 def normalised(x: np.ndarray) -> np.ndarray:
@@ -54,12 +53,12 @@ def test_metrics_equal_numpy_references(embeddings):
     z1, z2 = embeddings
     t1, t2 = torch.from_numpy(z1).float(), torch.from_numpy(z2).float()
 
-    assert embed_std(t1).item() == pytest.approx(reference_embed_std(z1),
-                                                 rel=1e-5)
+    assert embed_std(t1).item() == pytest.approx(
+        reference_embed_std(z1), rel=1e-5)
     assert alignment(t1, t2).item() == pytest.approx(
         reference_alignment(z1, z2), rel=1e-5)
-    assert uniformity(t1).item() == pytest.approx(reference_uniformity(z1),
-                                                  rel=1e-5)
+    assert uniformity(t1).item() == pytest.approx(
+        reference_uniformity(z1), rel=1e-5)
     assert effective_rank(t1).item() == pytest.approx(
         reference_effective_rank(z1), rel=1e-5)
 
@@ -71,19 +70,22 @@ def test_embedding_health_combines_views(embeddings):
 
     metrics = embedding_health(views)
 
-    assert metrics == pytest.approx(dict(
-        embed_std=reference_embed_std(both),
-        alignment=reference_alignment(z1, z2),
-        uniformity=(reference_uniformity(z1) + reference_uniformity(z2)) / 2,
-        effective_rank=reference_effective_rank(both)), rel=1e-5)
+    assert metrics == pytest.approx(
+        dict(
+            embed_std=reference_embed_std(both),
+            alignment=reference_alignment(z1, z2),
+            uniformity=(reference_uniformity(z1) + reference_uniformity(z2)) /
+            2,
+            effective_rank=reference_effective_rank(both)),
+        rel=1e-5)
 
 
 def test_swapped_pairs_are_less_aligned(embeddings):
     z1, z2 = embeddings
     views = torch.from_numpy(np.stack([z1, z2])).float()
     swapped = torch.stack([views[0], views[1].roll(1, dims=0)])
-    assert (embedding_health(swapped)['alignment'] >
-            2 * embedding_health(views)['alignment'])
+    assert (embedding_health(swapped)['alignment']
+            > 2 * embedding_health(views)['alignment'])
 
 
 def test_collapsed_embeddings():
@@ -103,8 +105,8 @@ def test_healthy_embeddings():
     """Isotropic Gaussian embeddings, each view a small perturbation."""
     generator = torch.Generator().manual_seed(0)
     z = torch.randn(512, 32, generator=generator)
-    views = torch.stack([z, z + 0.05 * torch.randn(512, 32,
-                                                   generator=generator)])
+    views = torch.stack(
+        [z, z + 0.05 * torch.randn(512, 32, generator=generator)])
 
     metrics = embedding_health(views)
 

@@ -8,11 +8,11 @@ import pytest
 import torch
 from mmengine.logging import HistoryBuffer
 
-from grass_mm.utils import (UnsafeCheckpointError, load_weights_only,
-                            register_checkpoint_safe_globals)
-from grass_mm.utils.history_buffer_rebuild import (HISTORY_BUFFER_STATISTICS,
-                                                   check_history_buffer_state,
-                                                   history_buffer_getattr)
+from grass_mm.checkpoint import (UnsafeCheckpointError, load_weights_only,
+                                 register_checkpoint_safe_globals)
+from grass_mm.checkpoint.history_buffer import (HISTORY_BUFFER_STATISTICS,
+                                                check_history_buffer_state,
+                                                history_buffer_getattr)
 
 
 def mmengine_state(**changes):

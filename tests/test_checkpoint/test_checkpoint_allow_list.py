@@ -13,9 +13,10 @@ from mmengine.runner import Runner
 from torch import nn
 from torch.utils.data import Dataset
 
-from grass_mm.utils import (UnsafeCheckpointError, checkpoint_safe_globals,
-                            explain_unsafe_checkpoint,
-                            register_checkpoint_safe_globals)
+from grass_mm.checkpoint import (UnsafeCheckpointError,
+                                 checkpoint_safe_globals,
+                                 explain_unsafe_checkpoint,
+                                 register_checkpoint_safe_globals)
 
 
 class _ToyModel(BaseModel):

@@ -1,7 +1,8 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 """Build a pretraining model from its config and a checkpoint, outside a
-Runner: for the analyses and the probe of
-`GraSS <https://arxiv.org/abs/2306.15868>`_ checkpoints."""
+Runner: for the analyses, drawings and the probe of
+`GraSS <https://arxiv.org/abs/2306.15868>`_ checkpoints (as
+``mmseg.apis.init_model`` does for segmentors)."""
 import copy
 from typing import Optional
 
@@ -12,7 +13,7 @@ from mmengine.runner import load_checkpoint
 from mmpretrain.registry import MODELS
 from torch import nn
 
-from .checkpoint import explain_unsafe_checkpoint
+from ..checkpoint import explain_unsafe_checkpoint
 
 
 def load_pretraining_model(cfg: Config,
@@ -53,6 +54,37 @@ def load_pretraining_model(cfg: Config,
         model.init_weights()
     else:
         with explain_unsafe_checkpoint(checkpoint):
-            load_checkpoint(
-                model, checkpoint, map_location='cpu', strict=True)
+            load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
     return model.to(device).eval()
+
+
+def load_grass_model(cfg: Config,
+                     checkpoint: str,
+                     device: str = 'cpu') -> nn.Module:
+    """Build the `GraSS <https://arxiv.org/abs/2306.15868>`_ model of a config.
+
+    :func:`load_pretraining_model` for a model with a
+    sampler: the config's default scope, SyncBN as BN, every weight of the
+    checkpoint loaded strictly (a partly loaded sampler would show nothing
+    meaningful), eval mode.
+
+    Args:
+        cfg (Config): A GraSS pretraining config.
+        checkpoint (str): A checkpoint of that model (``state_dict`` with
+            the wrapped algorithm's keys, as GraSS saves them).
+        device (str): Where the model runs. Defaults to ``'cpu'``.
+
+    Returns:
+        nn.Module: The model, in eval mode on ``device``.
+
+    Raises:
+        TypeError: When the config's model is not a sampler like GraSS.
+        UnsafeCheckpointError: When the checkpoint holds a pickled object
+            outside grass_mm's allow-list.
+    """
+    model_type = cfg.model.get('type')
+    model = load_pretraining_model(cfg, checkpoint, device)
+    if not hasattr(model, 'sample'):
+        raise TypeError(f'{model_type} has no sampler: the config must '
+                        'build a GraSS model')
+    return model

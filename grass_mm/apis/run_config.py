@@ -126,7 +126,7 @@ def prepare_cpu_distributed(cfg: Config) -> None:
 
     mmengine assumes one GPU per process in distributed runs. On a machine
     without one, the process group uses ``gloo`` (``env_cfg.dist_cfg``) and
-    the model is wrapped by :class:`grass_mm.utils.CPUDistributedDataParallel`
+    the model is wrapped by :class:`grass_mm.models.CPUDistributedDataParallel`
     instead of ``MMDistributedDataParallel``: it drops the ``device_ids``
     that DDP refuses for a CPU module and reverts synchronised batch norm,
     which has no CPU kernel, to plain batch norm on the built model (so
@@ -134,7 +134,7 @@ def prepare_cpu_distributed(cfg: Config) -> None:
     ``model_wrapper_cfg`` of another type set by the user is kept.
 
     The process group itself is started by
-    :func:`grass_mm.utils.init_cpu_process_group`.
+    :func:`grass_mm.apis.init_cpu_process_group`.
 
     Args:
         cfg (Config): The config, changed in place.

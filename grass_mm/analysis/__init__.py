@@ -1,0 +1,16 @@
+# Copyright (c) grass_mm contributors. All rights reserved.
+"""Analysis of studies and benchmarks: statistics over seeded runs, the
+pieces of the SimCLR/GraSS comparison, and the step timer."""
+from .comparison import last_checkpoint, parse_methods, parse_miou, parse_seeds
+from .seed_statistics import (seeded_markdown_table, student_interval,
+                              summarise_runs)
+from .step_timer import (random_views, reference_style_gs_step,
+                         time_id_and_gs_steps, time_reference_style_steps,
+                         time_sampler)
+
+__all__ = [
+    'last_checkpoint', 'parse_methods', 'parse_miou', 'parse_seeds',
+    'random_views', 'reference_style_gs_step', 'seeded_markdown_table',
+    'student_interval', 'summarise_runs', 'time_id_and_gs_steps',
+    'time_reference_style_steps', 'time_sampler'
+]
