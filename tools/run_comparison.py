@@ -11,11 +11,14 @@ seed. The first method is the baseline.
 Writes into ``--work-dir``: ``results.md`` and ``results.json`` (per method
 and label fraction: mean, standard deviation and 95% Student-t interval of
 the mIoU over seeds, and the paired difference to the baseline over the
-seeds both have, with its 95% interval), and ``per_seed_miou.png``. They
-are rewritten after every finished run. Each run lives in
-``{method}/seed_{s}/`` and is marked finished by a ``result.json``; running
-the same command again skips finished runs and resumes an interrupted one
-from its last checkpoint.
+seeds both have, with its 95% interval, its Bonferroni-adjusted interval
+and the paired t-test's Holm-adjusted p-value, both adjusted over all the
+comparisons with the baseline at that label fraction, and the exact sign
+test's p-value), and ``per_seed_miou.png``. They are rewritten after every
+finished run. Each run lives in ``{method}/seed_{s}/`` and is marked
+finished by a ``result.json``; running the same command again skips
+finished runs and resumes an interrupted one from its last checkpoint (with
+every run finished, it only re-tabulates).
 
 Example (8 GPUs, Potsdam, 5 seeds, 100 % and 10 % of the labels):
     python tools/run_comparison.py \\

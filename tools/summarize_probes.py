@@ -5,10 +5,11 @@ Reads the JSON files of ``tools/probe_checkpoint.py --out``, named
 ``{method}_seed{seed}.json`` (as ``tools/run_evidence_study.sh`` writes
 them), and prints per method the probe mIoU's mean, standard deviation and
 95% Student-t interval over seeds, and the paired difference to the
-baseline method over the seeds both have (the statistics of
-``tools/run_comparison.py``, for the linear segmentation probe of
-`GraSS <https://arxiv.org/abs/2306.15868>`_ and other checkpoints instead
-of a fine-tuning).
+baseline method over the seeds both have, with its interval and tests
+unadjusted and adjusted for all the comparisons with the baseline (the
+statistics of ``tools/run_comparison.py``, for the linear segmentation
+probe of `GraSS <https://arxiv.org/abs/2306.15868>`_ and other checkpoints
+instead of a fine-tuning).
 
 Example:
     python tools/summarize_probes.py work_dirs/evidence/probe/*_seed*.json \

@@ -2,15 +2,18 @@
 """Analysis of studies and benchmarks: statistics over seeded runs, the
 pieces of the SimCLR/GraSS comparison, and the step timer."""
 from .comparison import last_checkpoint, parse_methods, parse_miou, parse_seeds
-from .seed_statistics import (seeded_markdown_table, student_interval,
-                              summarise_runs)
+from .seed_statistics import (adjustment_note, compare_family,
+                              paired_differences, seeded_markdown_table,
+                              student_interval, summarise_runs)
+from .significance import holm_adjust, paired_t_test, sign_test
 from .step_timer import (random_views, reference_style_gs_step,
                          time_id_and_gs_steps, time_reference_style_steps,
                          time_sampler)
 
 __all__ = [
-    'last_checkpoint', 'parse_methods', 'parse_miou', 'parse_seeds',
-    'random_views', 'reference_style_gs_step', 'seeded_markdown_table',
-    'student_interval', 'summarise_runs', 'time_id_and_gs_steps',
-    'time_reference_style_steps', 'time_sampler'
+    'adjustment_note', 'compare_family', 'holm_adjust', 'last_checkpoint',
+    'paired_differences', 'paired_t_test', 'parse_methods', 'parse_miou',
+    'parse_seeds', 'random_views', 'reference_style_gs_step',
+    'seeded_markdown_table', 'sign_test', 'student_interval', 'summarise_runs',
+    'time_id_and_gs_steps', 'time_reference_style_steps', 'time_sampler'
 ]

@@ -116,6 +116,10 @@ def test_comparison_of_simclr_and_grass_on_tiny_data(tools, tmp_path):
         report['runs'][1]['miou'] - report['runs'][0]['miou'])
     assert grass['difference']['ci_low'] is None  # one seed: no interval
     table = (work_dir / 'results.md').read_text().splitlines()
-    assert table[0].startswith('| method |') and len(table) == 4
+    assert table[0].startswith('| method |') and len(table) == 6
     assert table[3].startswith('| grass |') and '| 50% | 1 |' in table[3]
+    # one seed: no test, no adjusted interval, and the note says so
+    assert grass['t_test_p'] is None and grass['family_size'] == 0
+    assert table[3].endswith('| n/a | n/a | 1 |')
+    assert table[5].startswith('No comparison with simclr has two paired')
     assert (work_dir / 'per_seed_miou.png').stat().st_size > 0

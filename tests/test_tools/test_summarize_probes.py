@@ -26,6 +26,7 @@ def summarize(tools, cwd, *args):
 def test_table_against_scipy(tools, tmp_path):
     base = [50.0, 52.0, 51.0]
     other = [53.0, 52.5, 55.0]
+    third = [50.5, 51.0, 51.8]
     files = [
         write(tmp_path / f'simclr_seed{s}.json', v, 'simclr.py')
         for s, v in enumerate(base)
@@ -33,6 +34,10 @@ def test_table_against_scipy(tools, tmp_path):
     files += [
         write(tmp_path / f'grass_seed{s}.json', v, 'grass.py')
         for s, v in enumerate(other)
+    ]
+    files += [
+        write(tmp_path / f'moco_seed{s}.json', v, 'moco.py')
+        for s, v in enumerate(third)
     ]
     # a seed the baseline lacks counts for the method, not for the pairs
     files.append(write(tmp_path / 'grass_seed7.json', 40.0, 'grass.py'))
@@ -49,10 +54,25 @@ def test_table_against_scipy(tools, tmp_path):
     half = stats.t.ppf(0.975, 2) * diff.std(ddof=1) / np.sqrt(3)
     expected = (f'{diff.mean():+.2f} [{diff.mean() - half:+.2f}, '
                 f'{diff.mean() + half:+.2f}] (n=3)')
+    # two comparisons with simclr: Bonferroni at 1 - 0.05 / 2, Holm over
+    # the paired t-tests of grass and moco
+    low, high = stats.t.interval(
+        1 - 0.05 / 2, 2, loc=diff.mean(), scale=stats.sem(diff))
+    p_grass = stats.ttest_rel(other, base).pvalue
+    p_moco = stats.ttest_rel(third, base).pvalue
+    # Holm over two: the smaller p doubled, the larger never below that
+    smaller, larger = sorted([p_grass, p_moco])
+    first = min(1.0, 2 * smaller)
+    holm = first if p_grass == smaller else max(first, larger)
+    sign = stats.binomtest(3, 3).pvalue
     grass = lines[3]
     assert grass.startswith('| grass | `grass.py` | 10% | 4 |')
-    assert grass.endswith(f'| {expected} |')
+    assert grass.endswith(f'| {expected} | [{low:+.2f}, {high:+.2f}] | '
+                          f'{holm:.3g} | {sign:.3g} |')
     assert f'{np.mean(other + [40.0]):.2f} [' in grass
+    assert lines[-1].startswith('p (paired t): Holm-adjusted over the 2 '
+                                'comparisons with simclr')
+    assert 'simultaneous 95% (each at 97.50%)' in lines[-1]
     assert result.stdout == out.read_text()
 
 
