@@ -13,14 +13,42 @@ stride of a bottleneck on its 3 x 3 convolution. Only the classifier
 The depth is read off the state dict (the blocks per stage and whether
 they have a third convolution), and the layouts this mapping does not
 hold for (a deep stem, ``avg_down`` shortcuts, ResNeXt groups) are refused
-by name instead of being exported wrongly.
+by name instead of being exported wrongly. Some settings leave the names
+and shapes as they are and change the computation (``style='caffe'``
+puts a bottleneck's stride on its first 1 x 1 convolution, ``strides``,
+``dilations``): they are seen in the backbone's config only, which
+:func:`check_torchvision_settings` checks.
 """
 from collections import OrderedDict
-from typing import Dict, Mapping, Tuple
+from typing import Any, Dict, Mapping, Tuple
 
 from torch import Tensor
 
-__all__ = ['RESNET_DEPTHS', 'resnet_depth', 'to_torchvision_resnet']
+__all__ = [
+    'RESNET_DEPTHS', 'TORCHVISION_SETTINGS', 'backbone_config',
+    'check_torchvision_settings', 'resnet_depth', 'to_torchvision_resnet'
+]
+
+# mmpretrain ResNet's settings that torchvision's resnet{d} has; another
+# value computes something else (or has other shapes).
+TORCHVISION_SETTINGS: Dict[str, Any] = dict(
+    in_channels=3,
+    stem_channels=64,
+    base_channels=64,
+    num_stages=4,
+    strides=(1, 2, 2, 2),
+    dilations=(1, 1, 1, 1),
+    style='pytorch',
+    deep_stem=False,
+    avg_down=False,
+    conv_cfg=None)
+# Settings that change training or the outputs' selection, not the
+# computation of layer4 in eval mode.
+_FREE_SETTINGS = ('type', 'depth', 'expansion', 'norm_cfg', 'out_indices',
+                  'frozen_stages', 'norm_eval', 'with_cp',
+                  'zero_init_residual', 'init_cfg', 'pretrained',
+                  'drop_path_rate')
+_BATCH_NORMS = ('BN', 'BN2d', 'SyncBN')
 
 # (block has conv3, blocks per stage) -> depth, torchvision's five ResNets
 RESNET_DEPTHS: Dict[Tuple[bool, Tuple[int, ...]], int] = {
@@ -128,3 +156,77 @@ def to_torchvision_resnet(
                          f'{listed}' + (' ...' if len(unknown) > 5 else ''))
     return depth, OrderedDict(
         (key, value.contiguous()) for key, value in state_dict.items())
+
+
+def backbone_config(model: Mapping[str, Any]) -> Dict[str, Any]:
+    """The backbone's config in a pretraining config's ``model``.
+
+    Args:
+        model (Mapping): ``model`` of a pretraining config: an mmpretrain
+            algorithm (``model.backbone``) or GraSS wrapping one
+            (``model.algorithm.backbone``).
+
+    Returns:
+        dict: The backbone's config.
+
+    Raises:
+        ValueError: When neither key holds a dict.
+    """
+    for path in (('backbone', ), ('algorithm', 'backbone')):
+        node: Any = model
+        for key in path:
+            node = node.get(key) if isinstance(node, Mapping) else None
+        if isinstance(node, Mapping):
+            return dict(node)
+    raise ValueError('the config has neither `model.backbone` nor '
+                     '`model.algorithm.backbone`')
+
+
+def _same(value: Any, expected: Any) -> bool:
+    if isinstance(expected, tuple):
+        return isinstance(value, (list, tuple)) and tuple(value) == expected
+    return value == expected
+
+
+def check_torchvision_settings(backbone: Mapping[str, Any],
+                               depth: int) -> None:
+    """Refuse a backbone config that torchvision's resnet{depth} is not.
+
+    Args:
+        backbone (Mapping): The backbone's config (:func:`backbone_config`),
+            mmpretrain's ``ResNet`` arguments.
+        depth (int): The depth read off the weights (:func:`resnet_depth`).
+
+    Raises:
+        ValueError: Naming the first setting torchvision's ResNet has no
+            equivalent of (``style='caffe'``, ``deep_stem``, ``avg_down``,
+            other ``strides``, ``dilations`` or widths, another type or
+            normalisation), or a ``depth`` other than the weights'.
+    """
+    kind = str(backbone.get('type', ''))
+    scope, _, name = kind.rpartition('.')
+    if name != 'ResNet' or scope not in ('', 'mmpretrain'):
+        raise ValueError(f'`type={kind!r}`: only mmpretrain\'s plain '
+                         'ResNet is torchvision\'s ResNet')
+    if backbone.get('depth') != depth:
+        raise ValueError(f'`depth={backbone.get("depth")!r}` in the config, '
+                         f'but the weights are those of resnet{depth}')
+    for key, expected in TORCHVISION_SETTINGS.items():
+        if key in backbone and not _same(backbone[key], expected):
+            raise ValueError(
+                f'`{key}={backbone[key]!r}`: torchvision\'s resnet{depth} '
+                f'is `{key}={expected!r}`')
+    expansion = 4 if depth >= 50 else 1
+    if backbone.get('expansion') not in (None, expansion):
+        raise ValueError(f'`expansion={backbone["expansion"]!r}`: '
+                         f'torchvision\'s resnet{depth} expands by '
+                         f'{expansion}')
+    norm = dict(backbone.get('norm_cfg') or dict(type='BN'))
+    if norm.get('type') not in _BATCH_NORMS or norm.get('eps', 1e-5) != 1e-5:
+        raise ValueError(f'`norm_cfg={norm!r}`: torchvision\'s '
+                         f'resnet{depth} has batch norm with eps 1e-5')
+    unknown = sorted(
+        set(backbone) - set(TORCHVISION_SETTINGS) - set(_FREE_SETTINGS))
+    if unknown:
+        raise ValueError(f'`{unknown[0]}`: not a setting of mmpretrain\'s '
+                         f'ResNet, nor of torchvision\'s resnet{depth}')

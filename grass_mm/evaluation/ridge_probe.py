@@ -25,6 +25,10 @@ __all__ = [
 class RidgeStatistics:
     """Sufficient statistics of a per-pixel ridge regression.
 
+    Raw moments accumulated in float64 (rather than shifted by a first
+    batch's mean): features with a large common offset keep their
+    covariance (see :meth:`add`).
+
     Args:
         dim (int): Feature dimension.
         num_classes (int): Number of classes.
@@ -45,9 +49,14 @@ class RidgeStatistics:
     def add(self, features: Tensor, labels: Tensor) -> None:
         """Add labelled pixels.
 
-        The products of one call are computed where ``features`` are (in
-        float32, so on a GPU when the backbone is there); the sums over
-        calls are kept in float64 on the CPU.
+        Every product and sum is taken in float64: the moments are raw
+        (not centred), so the covariance ``gram / n - mean mean^T`` loses
+        the digits the features' offset takes from their spread (about
+        ``(mean / std)^2``; float32, TF32 still more, leave none for a
+        mean of 5000 and a std of 1). The products of one call are computed
+        where ``features`` are (on a GPU when the backbone is there, where
+        float64 is not affected by TF32); the sums over calls are kept on
+        the CPU.
 
         Args:
             features (Tensor): (P, D) features of P pixels.
@@ -55,13 +64,13 @@ class RidgeStatistics:
                 with other ids (e.g. 255, ignored) are left out.
         """
         valid = (labels >= 0) & (labels < self.num_classes)
-        x = features[valid].float()
-        onehot = F.one_hot(labels[valid].long(), self.num_classes).float()
+        x = features[valid].double()
+        onehot = F.one_hot(labels[valid].long(), self.num_classes).double()
         self.count += x.shape[0]
-        self.sum += x.double().sum(0).cpu()
-        self.gram += (x.T @ x).double().cpu()
-        self.cross += (x.T @ onehot).double().cpu()
-        self.class_count += onehot.double().sum(0).cpu()
+        self.sum += x.sum(0).cpu()
+        self.gram += (x.T @ x).cpu()
+        self.cross += (x.T @ onehot).cpu()
+        self.class_count += onehot.sum(0).cpu()
 
 
 def ridge_classifier(stats: RidgeStatistics,

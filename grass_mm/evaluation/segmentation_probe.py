@@ -160,14 +160,17 @@ def _score(extractor: nn.Module, classifier: Dict[str, Tensor],
            num_classes: int, stride: int, batch_size: int,
            device: torch.device) -> Tensor:
     """The all-reduced confusion matrix of the classifier on a set."""
+    # centred before the product: folding the mean into the bias would
+    # cancel large float32 terms when the features have a large offset
     weight = classifier['weight'] / classifier['std'][:, None]
-    bias = classifier['bias'] - classifier['mean'] @ weight
-    weight, bias = weight.float().to(device), bias.float().to(device)
+    mean = classifier['mean'].float().to(device).view(1, -1, 1, 1)
+    weight = weight.float().to(device)
+    bias = classifier['bias'].float().to(device)
     confusion = torch.zeros(num_classes, num_classes, dtype=torch.float64)
     for batch in _batches(dataset, batch_size):
         inputs, labels = _inputs_and_labels(batch, normalization, device)
         features = grid_features(extractor, inputs, stride)
-        logits = torch.einsum('ndhw,dk->nkhw', features, weight)
+        logits = torch.einsum('ndhw,dk->nkhw', features - mean, weight)
         logits = logits + bias.view(1, -1, 1, 1)
         logits = F.interpolate(
             logits,

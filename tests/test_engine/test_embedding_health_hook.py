@@ -4,6 +4,7 @@ metrics reach the message hub and the vis backend in a real Runner, its
 collapse warning fires, and under 2-process DDP it measures the global
 batch."""
 import copy
+import datetime
 import json
 import os
 
@@ -18,7 +19,8 @@ from mmpretrain.registry import MODELS
 
 import grass_mm  # noqa: F401
 from grass_mm.engine import get_embedding_reader
-from grass_mm.engine.hooks.embedding_health_hook import global_embedding_health
+from grass_mm.engine.hooks.embedding_health_hook import (
+    gather_embeddings, global_embedding_health)
 from grass_mm.evaluation import embedding_health
 from .test_gradient_guided_sampler_hook import ALGORITHM, runner_cfg
 
@@ -256,6 +258,43 @@ def test_ddp_measures_the_global_batch(tmp_path, free_port):
                                    F.normalize(batch[0][part], dim=1))
         torch.testing.assert_close(result['read'][1],
                                    F.normalize(batch[1][part], dim=1))
+
+
+# rows of each rank: unequal, as a last batch without drop_last gives
+UNEQUAL_ROWS = (4, 1)
+
+
+def _unequal_worker(rank, port, out_dir):
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    # a collective that cannot complete fails after the timeout, not hangs
+    dist.init_process_group(
+        'gloo',
+        rank=rank,
+        world_size=WORLD_SIZE,
+        timeout=datetime.timedelta(seconds=60))
+    start = sum(UNEQUAL_ROWS[:rank])
+    views = _global_batch()[:, start:start + UNEQUAL_ROWS[rank]]
+    result = dict(
+        metrics=global_embedding_health(views),
+        gathered=gather_embeddings(views))
+    torch.save(result, os.path.join(out_dir, f'rank{rank}.pth'))
+    dist.destroy_process_group()
+
+
+def test_ddp_gathers_unequal_batches(tmp_path, free_port):
+    assert sum(UNEQUAL_ROWS) <= _global_batch().shape[1]
+    mp.spawn(
+        _unequal_worker, args=(free_port(), str(tmp_path)), nprocs=WORLD_SIZE)
+    batch = _global_batch()
+    parts = [batch[:, :4], batch[:, 4:5]]  # rank 0's rows, then rank 1's
+    expected_rows = torch.cat(parts, dim=1)
+    expected = embedding_health(expected_rows)
+    for rank in range(WORLD_SIZE):
+        result = torch.load(tmp_path / f'rank{rank}.pth')
+        assert result['gathered'].shape == (2, 5, 16)
+        torch.testing.assert_close(
+            result['gathered'], expected_rows, rtol=0, atol=0)
+        assert result['metrics'] == pytest.approx(expected, rel=1e-6)
 
 
 def test_an_algorithm_without_reader_is_named():

@@ -88,3 +88,30 @@ def test_confusion_and_iou_by_hand():
     assert iou['IoU.c'] == 0.0
     assert math.isnan(iou['IoU.d'])  # never seen nor predicted
     assert iou['mIoU'] == pytest.approx(100 / 3)
+
+
+def test_a_large_common_offset_keeps_the_statistics_exact():
+    """Features of mean ~5000 and std ~1, as a backbone gives them in
+    float32: the standardisation and the solution equal a float64 NumPy
+    reference (raw float32 moments lose every digit of the spread)."""
+    rng = np.random.default_rng(2)
+    labels = rng.integers(0, 3, 3000)
+    spread = rng.normal(size=(3000, 5)) @ rng.normal(size=(5, 5)) * 0.5
+    spread[:, :3] += np.eye(3)[labels]
+    x = (5000 + rng.normal(size=5) + spread).astype(np.float32)
+    stats = RidgeStatistics(5, 3)
+    for part in np.array_split(np.arange(3000), 4):
+        stats.add(torch.from_numpy(x[part]), torch.from_numpy(labels[part]))
+
+    classifier = ridge_classifier(stats, 1e-2)
+
+    exact = x.astype(np.float64)
+    weight, bias = numpy_ridge(exact, labels, 3, 1e-2)
+    # float64 moments: relative error ~ 1e-16 * (5000 / 1)^2, far below
+    np.testing.assert_allclose(
+        classifier['std'].numpy(), exact.std(0), rtol=1e-6)
+    np.testing.assert_allclose(
+        classifier['mean'].numpy(), exact.mean(0), rtol=1e-12)
+    np.testing.assert_allclose(
+        classifier['weight'].numpy(), weight, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(classifier['bias'].numpy(), bias, atol=1e-9)

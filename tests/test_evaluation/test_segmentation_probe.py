@@ -115,3 +115,28 @@ def test_ddp_shards_and_equals_one_process(tmp_path, free_port):
         for key, value in expected.items():
             assert result[key] == pytest.approx(
                 value, abs=1e-6, nan_ok=True), key
+
+
+class OffsetFeatures(torch.nn.Module):
+    """A 1 x 1 convolution whose features all carry the same offset."""
+
+    def __init__(self, offset):
+        super().__init__()
+        torch.manual_seed(0)
+        self.conv = torch.nn.Conv2d(3, 8, 1)
+        self.offset = offset
+
+    def forward(self, x):
+        return self.conv(x) + self.offset
+
+
+def test_a_large_feature_offset_changes_nothing():
+    # the probe standardises its features: an offset of 5000 on features
+    # of std ~1 must give the score of the same features without it
+    scores = [
+        probe_backbone(
+            OffsetFeatures(offset), coloured_set(8, 0), coloured_set(4, 1),
+            NORMALIZATION, 3)['mIoU'] for offset in (0., 5000.)
+    ]
+    assert scores[0] > 90
+    assert scores[1] == pytest.approx(scores[0], abs=0.5)

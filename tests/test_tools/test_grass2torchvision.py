@@ -1,6 +1,7 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 """tools/model_converters/grass2torchvision.py: a GraSS backbone that
-torchvision's (and timm's) ResNet load strictly and compute the same with.
+torchvision's (and timm's) ResNet load strictly and compute the same with,
+and backbones whose settings torchvision's ResNet does not have refused.
 
 The reference is independent of the converter: mmpretrain's ResNet holding
 the checkpoint's weights, run on the same input.
@@ -12,13 +13,15 @@ from pathlib import Path
 import pytest
 import torch
 import torchvision
+from mmengine.config import Config
 from mmpretrain.registry import MODELS
 
-from grass_mm.checkpoint import resnet_depth, to_torchvision_resnet
+from grass_mm.checkpoint import (backbone_config, check_torchvision_settings,
+                                 read_model_config, resnet_depth,
+                                 to_torchvision_resnet)
 
-CONVERTER = (
-    Path(__file__).resolve().parents[2] / 'tools' / 'model_converters' /
-    'grass2torchvision.py')
+ROOT = Path(__file__).resolve().parents[2]
+CONVERTER = ROOT / 'tools' / 'model_converters' / 'grass2torchvision.py'
 
 
 def trained_like_backbone(depth: int, **kwargs) -> torch.nn.Module:
@@ -39,11 +42,31 @@ def trained_like_backbone(depth: int, **kwargs) -> torch.nn.Module:
     return backbone
 
 
-def grass_checkpoint(path: Path, backbone: torch.nn.Module) -> Path:
-    """A checkpoint laid out as GraSS writes it: backbone, neck, meta."""
+def pretraining_config(**backbone) -> Config:
+    """A GraSS pretraining config with this backbone."""
+    return Config(
+        dict(
+            default_scope='mmpretrain',
+            model=dict(
+                type='GraSS',
+                ratio=0.5,
+                algorithm=dict(
+                    type='NTXentSimCLR',
+                    backbone=dict(dict(type='ResNet'), **backbone),
+                    neck=dict(type='NonLinearNeck', in_channels=512)))))
+
+
+def grass_checkpoint(path: Path,
+                     backbone: torch.nn.Module,
+                     config: Config = None) -> Path:
+    """A checkpoint laid out as GraSS writes it: backbone, neck, meta; the
+    meta records ``config`` as mmengine's Runner does (its text)."""
     state_dict = {f'backbone.{k}': v for k, v in backbone.state_dict().items()}
     state_dict['neck.mlp.0.weight'] = torch.randn(8, 4)
-    torch.save(dict(state_dict=state_dict, meta=dict(epoch=4)), path)
+    meta = dict(epoch=4)
+    if config is not None:
+        meta['cfg'] = config.pretty_text
+    torch.save(dict(state_dict=state_dict, meta=meta), path)
     return path
 
 
@@ -57,14 +80,22 @@ def assert_same_features(model, backbone):
             model(images), expected, rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize('depth', [18, 50])
+@pytest.mark.parametrize('depth, settings_from', [(18, 'checkpoint'),
+                                                  (50, 'checkpoint'),
+                                                  (50, '--config')])
 def test_torchvision_loads_it_strictly_and_computes_the_same(
-        tools, tmp_path, depth):
+        tools, tmp_path, depth, settings_from):
     backbone = trained_like_backbone(depth)
-    source = grass_checkpoint(tmp_path / 'epoch_4.pth', backbone)
+    config = pretraining_config(depth=depth, norm_cfg=dict(type='SyncBN'))
     out = tmp_path / 'export' / f'resnet{depth}.pth'
+    command = [sys.executable, CONVERTER]
+    if settings_from == '--config':
+        config.dump(tmp_path / 'grass.py')
+        command += ['--config', tmp_path / 'grass.py']
+        config = None
+    source = grass_checkpoint(tmp_path / 'epoch_4.pth', backbone, config)
 
-    result = tools.run([sys.executable, CONVERTER, source, out], cwd=tmp_path)
+    result = tools.run(command + [source, out], cwd=tmp_path)
 
     tools.assert_ok(result)
     assert f'wrote resnet{depth}' in result.stdout
@@ -114,7 +145,8 @@ def test_incomplete_or_foreign_backbones_are_refused():
 
 def test_the_tool_names_the_file_and_writes_nothing(tools, tmp_path):
     backbone = trained_like_backbone(18, type='mmpretrain.ResNetV1d')
-    source = grass_checkpoint(tmp_path / 'v1d.pth', backbone)
+    source = grass_checkpoint(tmp_path / 'v1d.pth', backbone,
+                              pretraining_config(type='ResNetV1d', depth=18))
     out = tmp_path / 'resnet.pth'
 
     result = tools.run([sys.executable, CONVERTER, source, out], cwd=tmp_path)
@@ -131,7 +163,8 @@ def test_the_tool_names_the_file_and_writes_nothing(tools, tmp_path):
 def test_timm_loads_it_strictly_and_computes_the_same(tools, tmp_path):
     import timm
     backbone = trained_like_backbone(18)
-    source = grass_checkpoint(tmp_path / 'epoch_4.pth', backbone)
+    source = grass_checkpoint(tmp_path / 'epoch_4.pth', backbone,
+                              pretraining_config(depth=18))
     out = tmp_path / 'resnet18_timm.pth'
 
     result = tools.run([sys.executable, CONVERTER, source, out, '--timm'],
@@ -141,3 +174,105 @@ def test_timm_loads_it_strictly_and_computes_the_same(tools, tmp_path):
     model = timm.create_model('resnet18', pretrained=False, num_classes=0)
     model.load_state_dict(torch.load(out, weights_only=True), strict=True)
     assert_same_features(model, backbone)
+
+
+@pytest.mark.parametrize('settings_from', ['checkpoint', '--config'])
+def test_a_caffe_style_backbone_is_refused_by_name(tools, tmp_path,
+                                                   settings_from):
+    # style='caffe' has the names and shapes of style='pytorch': only the
+    # config tells them apart
+    backbone = trained_like_backbone(50, style='caffe')
+    config = pretraining_config(depth=50, style='caffe')
+    out = tmp_path / 'resnet50.pth'
+    command = [sys.executable, CONVERTER]
+    if settings_from == '--config':
+        config.dump(tmp_path / 'grass_caffe.py')
+        command += ['--config', tmp_path / 'grass_caffe.py']
+        config = None
+    source = grass_checkpoint(tmp_path / 'caffe.pth', backbone, config)
+
+    result = tools.run(command + [source, out], cwd=tmp_path)
+
+    assert result.returncode != 0
+    assert "`style='caffe'`" in result.stderr
+    assert "resnet50 is `style='pytorch'`" in result.stderr
+    where = 'grass_caffe.py' if config is None else f"{source}: the config"
+    assert where in result.stderr
+    assert 'Traceback' not in result.stderr
+    assert not out.exists()
+
+
+def test_without_a_recorded_config_the_tool_asks_for_one(tools, tmp_path):
+    source = grass_checkpoint(tmp_path / 'bare.pth', trained_like_backbone(18))
+    out = tmp_path / 'resnet18.pth'
+
+    result = tools.run([sys.executable, CONVERTER, source, out], cwd=tmp_path)
+
+    assert result.returncode != 0
+    assert f"error: {source}: it records no config (meta['cfg'])" in (
+        result.stderr)
+    assert '--config' in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize('settings, message', [
+    (dict(style='caffe'), "`style='caffe'`"),
+    (dict(deep_stem=True), '`deep_stem=True`'),
+    (dict(avg_down=True), '`avg_down=True`'),
+    (dict(strides=(1, 2, 2, 1)), r'`strides=\(1, 2, 2, 1\)`'),
+    (dict(dilations=[1, 1, 1, 2]), r'`dilations=\[1, 1, 1, 2\]`'),
+    (dict(base_channels=32), '`base_channels=32`'),
+    (dict(num_stages=3), '`num_stages=3`'),
+    (dict(type='ResNeXt', groups=32), "`type='ResNeXt'`"),
+    (dict(type='mmseg.ResNet'), "`type='mmseg.ResNet'`"),
+    (dict(groups=32), '`groups`: not a setting'),
+    (dict(depth=101), '`depth=101` in the config'),
+    (dict(norm_cfg=dict(type='GN', num_groups=8)), '`norm_cfg='),
+    (dict(norm_cfg=dict(type='BN', eps=1e-3)), '`norm_cfg='),
+    (dict(expansion=2), '`expansion=2`'),
+])
+def test_settings_torchvision_does_not_have_are_refused(settings, message):
+    backbone = dict(dict(type='ResNet', depth=50), **settings)
+    with pytest.raises(ValueError, match=message):
+        check_torchvision_settings(backbone, 50)
+
+
+@pytest.mark.parametrize('path',
+                         ['grass_r50_potsdam.py', 'byol_r50_potsdam.py'])
+def test_the_shipped_pretraining_configs_are_torchvision_resnets(path):
+    # their recorded text, read without running it, gives their model
+    config = Config.fromfile(ROOT / 'configs' / path)
+    model = read_model_config(config.pretty_text)
+    assert model == config.to_dict()['model']
+    check_torchvision_settings(backbone_config(model), 50)
+
+
+def test_a_recorded_config_is_read_not_run(tmp_path):
+    flag = tmp_path / 'ran'
+    text = f"model = dict(backbone=__import__('pathlib').Path({str(flag)!r})" \
+        '.touch())\n'
+    with pytest.raises(ValueError, match='more than plain data'):
+        read_model_config(text)
+    assert not flag.exists()
+    assert read_model_config('x = 1\n') is None
+    with pytest.raises(ValueError, match='neither `model.backbone` nor'):
+        backbone_config(dict(type='GraSS'))
+
+
+def test_the_forward_check_uses_the_configs_architecture():
+    tool_spec = importlib.util.spec_from_file_location('grass2tv', CONVERTER)
+    tool = importlib.util.module_from_spec(tool_spec)
+    tool_spec.loader.exec_module(tool)
+    backbone = trained_like_backbone(50, style='caffe')
+    state_dict = backbone.state_dict()
+    model = torchvision.models.resnet50(weights=None)
+    model.fc = torch.nn.Identity()
+    model.load_state_dict(state_dict, strict=True)
+
+    caffe = tool.check_forward(model, state_dict,
+                               dict(type='ResNet', depth=50, style='caffe'))
+    pytorch = tool.check_forward(model, state_dict,
+                                 dict(type='ResNet', depth=50))
+
+    assert caffe > 100 * tool.RELATIVE_TOLERANCE
+    assert pytorch <= tool.RELATIVE_TOLERANCE

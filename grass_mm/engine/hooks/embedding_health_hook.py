@@ -24,19 +24,44 @@ _DEFAULT_CAUSE = ('a learning rate too high for the batch size (check '
                   'auto_scale_lr), or a temperature too low')
 
 
+def gather_embeddings(views: Tensor) -> Tensor:
+    """Every process's embeddings, concatenated in rank order.
+
+    The processes may hold different numbers of images (a last batch
+    without ``drop_last``, an uneven sampler): the sizes are gathered
+    first, each process pads its embeddings to the largest, and the padding
+    is dropped after the gather (``all_gather`` needs equal shapes).
+
+    Args:
+        views (Tensor): This process's embeddings, (V, N, D); every process
+            must call this with the same V and D, N may differ.
+
+    Returns:
+        Tensor: (V, sum of N, D) float32, the same on every process.
+    """
+    views = views.detach().float()
+    sizes = all_gather(torch.tensor([views.shape[1]], device=views.device))
+    sizes = [int(size) for size in sizes]
+    padded = views.new_zeros(views.shape[0], max(sizes), views.shape[2])
+    padded[:, :views.shape[1]] = views
+    gathered = all_gather(padded)
+    return torch.cat([part[:, :size] for part, size in zip(gathered, sizes)],
+                     dim=1)
+
+
 def global_embedding_health(views: Tensor) -> Dict[str, float]:
     """:func:`embedding_health` of the global batch.
 
     Args:
         views (Tensor): This process's embeddings, (V, N, D); every process
-            must call this with the same V and D.
+            must call this with the same V and D, N may differ
+            (:func:`gather_embeddings`).
 
     Returns:
         dict[str, float]: The metrics of all processes' embeddings, the
         same on every process.
     """
-    gathered = all_gather(views.detach().float().contiguous())
-    return embedding_health(torch.cat(gathered, dim=1))
+    return embedding_health(gather_embeddings(views))
 
 
 @HOOKS.register_module()
@@ -48,7 +73,8 @@ class EmbeddingHealthHook(Hook):
     BYOL) can keep falling while the embeddings collapse. Every
     ``interval`` iterations this hook takes the projections the training
     step itself computed (a forward hook on the algorithm's neck; no extra
-    forward pass), gathers them over all processes (the global batch) and
+    forward pass), gathers them over all processes (the global batch, whose
+    per-process parts may differ in size: :func:`gather_embeddings`) and
     writes to the message hub, so to the log and every visualisation
     backend: ``train/embed_std``, ``train/alignment``, ``train/uniformity``
     and ``train/effective_rank`` (see
