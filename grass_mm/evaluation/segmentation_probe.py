@@ -11,9 +11,11 @@ the validation set, at the labels' full resolution, is the score. Used by
 :class:`~grass_mm.engine.SegmentationProbeHook` during pretraining and by
 ``tools/probe_checkpoint.py`` on any checkpoint.
 
-Under DDP every process takes every ``world_size``-th image and the
-statistics are all-reduced: each image is seen once, and every process
-returns the same result.
+Under DDP every process probes rank 0's backbone (the copy's parameters and
+buffers are broadcast: with plain batch norm each rank's running statistics
+are its own), takes every ``world_size``-th image, and the statistics are
+all-reduced: each image is seen once, and every process returns the same
+result, that of a one-process probe of rank 0's weights.
 """
 import copy
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
@@ -21,7 +23,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 import torch.nn.functional as F
-from mmengine.dist import all_reduce, get_rank, get_world_size
+from mmengine.dist import all_reduce, broadcast, get_rank, get_world_size
 from torch import Tensor, nn
 
 from ..models.utils import Normalization
@@ -63,7 +65,10 @@ def probe_feature_extractor(backbone: nn.Module) -> nn.Module:
 
     mmpretrain's ResNet-like backbones (``out_indices``, ``num_stages``)
     are made to return all their stages; other backbones return what their
-    config asks for. The backbone itself is left as it is.
+    config asks for. Under DDP the copy's parameters and buffers are rank
+    0's (broadcast), so every rank probes the same network even where the
+    ranks' batch norm statistics differ (plain BN, ``broadcast_buffers``
+    off). The backbone itself is left as it is.
 
     Args:
         backbone (nn.Module): The pretraining model's backbone.
@@ -77,6 +82,9 @@ def probe_feature_extractor(backbone: nn.Module) -> nn.Module:
     frozen.eval()
     for param in frozen.parameters():
         param.requires_grad_(False)
+    if get_world_size() > 1:
+        for tensor in list(frozen.parameters()) + list(frozen.buffers()):
+            broadcast(tensor.data, src=0)
     return frozen
 
 

@@ -25,8 +25,9 @@ class SegmentationProbeHook(Hook):
     go to every visualisation backend (``vis_data/scalars.json``) with the
     number of iterations done as their step (0 for ``probe_at_start``),
     with ``probe/seconds`` (the probe's own time), and a line to the log.
-    Under DDP every process probes its share of the images and the
-    statistics are all-reduced.
+    Under DDP every process probes rank 0's backbone (broadcast: with plain
+    batch norm the ranks' running statistics differ) on its share of the
+    images and the statistics are all-reduced.
 
     Args:
         train_dataset (dict): mmseg dataset config of the labelled set the
