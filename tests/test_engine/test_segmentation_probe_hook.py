@@ -6,13 +6,11 @@ import logging
 import os
 import os.path as osp
 
-import numpy as np
 import pytest
 import torch.distributed as dist
 import torch.multiprocessing as mp
 from mmengine.config import Config
 from mmengine.runner import Runner
-from PIL import Image
 
 import grass_mm  # noqa: F401
 from grass_mm.apis import load_pretraining_model, setup_launcher
@@ -22,25 +20,6 @@ from grass_mm.models.utils import preprocessor_normalization
 from .test_gradient_guided_sampler_hook import runner_cfg
 
 CLASSES = ('dark', 'bright')
-
-
-@pytest.fixture(scope='module')
-def labelled_root(tmp_path_factory):
-    """Six 64 x 64 images: a bright rectangle (class 1) on dark ground."""
-    root = tmp_path_factory.mktemp('labelled')
-    rng = np.random.default_rng(0)
-    for split, n in (('train', 4), ('val', 2)):
-        os.makedirs(root / 'img' / split)
-        os.makedirs(root / 'ann' / split)
-        for i in range(n):
-            labels = np.zeros((64, 64), np.uint8)
-            top, left = rng.integers(8, 32, 2)
-            labels[top:top + 24, left:left + 24] = 1
-            image = (labels[..., None] * 180 + 30 +
-                     rng.integers(0, 20, (64, 64, 3))).astype(np.uint8)
-            Image.fromarray(image).save(root / 'img' / split / f'{i}.png')
-            Image.fromarray(labels).save(root / 'ann' / split / f'{i}.png')
-    return root
 
 
 def dataset(root, split):
