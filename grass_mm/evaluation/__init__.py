@@ -3,16 +3,19 @@
 health of the embeddings."""
 from .embedding_health import (alignment, effective_rank, embed_std,
                                embedding_health, uniformity)
-from .probe_data import build_probe_sets, finetune_probe_datasets
+from .probe_data import (build_probe_set, build_probe_sets,
+                         finetune_probe_datasets)
 from .ridge_probe import (RidgeStatistics, confusion_matrix,
                           intersection_over_union, ridge_classifier)
-from .segmentation_probe import (grid_features, normalise_images,
-                                 probe_backbone, probe_feature_extractor)
+from .segmentation_probe import (fit_probe, grid_features, normalise_images,
+                                 predict_labels, probe_backbone,
+                                 probe_feature_extractor)
 
 __all__ = [
-    'RidgeStatistics', 'alignment', 'build_probe_sets', 'confusion_matrix',
-    'effective_rank', 'embed_std', 'embedding_health',
-    'finetune_probe_datasets', 'grid_features', 'intersection_over_union',
-    'normalise_images', 'probe_backbone', 'probe_feature_extractor',
-    'ridge_classifier', 'uniformity'
+    'RidgeStatistics', 'alignment', 'build_probe_set', 'build_probe_sets',
+    'confusion_matrix', 'effective_rank', 'embed_std', 'embedding_health',
+    'finetune_probe_datasets', 'fit_probe', 'grid_features',
+    'intersection_over_union', 'normalise_images', 'predict_labels',
+    'probe_backbone', 'probe_feature_extractor', 'ridge_classifier',
+    'uniformity'
 ]

@@ -18,6 +18,31 @@ def _describe(dataset_cfg: dict) -> str:
     return ' '.join(parts)
 
 
+def build_probe_set(dataset_cfg: dict, name: str) -> Sequence[dict]:
+    """Build one labelled set of the probe, in test mode, unaugmented.
+
+    Args:
+        dataset_cfg (dict): mmseg dataset config; its pipeline is replaced
+            by ``LoadImageFromFile`` and ``LoadAnnotations``.
+        name (str): The config key it came from, for the error message.
+
+    Returns:
+        Sequence[dict]: The items, each holding ``img`` and ``gt_seg_map``.
+
+    Raises:
+        ValueError: When the set is empty.
+    """
+    # not serialised: mmengine cannot serialise an empty set, and an
+    # empty set must be reported by name
+    cfg = dict(
+        copy.deepcopy(dataset_cfg), test_mode=True, serialize_data=False)
+    dataset = build_labelled_dataset(cfg)
+    if len(dataset) == 0:
+        raise ValueError(f'segmentation probe: `{name}` '
+                         f'({_describe(cfg)}) holds no image')
+    return dataset
+
+
 def build_probe_sets(
     train_dataset: dict, val_dataset: dict
 ) -> Tuple[Sequence[dict], Sequence[dict], Tuple[str, ...]]:
@@ -39,17 +64,10 @@ def build_probe_sets(
     Raises:
         ValueError: When a set is empty or the two name different classes.
     """
-    sets = []
-    for name, cfg in (('train_dataset', train_dataset), ('val_dataset',
-                                                         val_dataset)):
-        # not serialised: mmengine cannot serialise an empty set, and an
-        # empty set must be reported by name
-        cfg = dict(copy.deepcopy(cfg), test_mode=True, serialize_data=False)
-        dataset = build_labelled_dataset(cfg)
-        if len(dataset) == 0:
-            raise ValueError(f'segmentation probe: `{name}` '
-                             f'({_describe(cfg)}) holds no image')
-        sets.append(dataset)
+    sets = [
+        build_probe_set(train_dataset, 'train_dataset'),
+        build_probe_set(val_dataset, 'val_dataset')
+    ]
     classes = [tuple(s.metainfo.get('classes') or ()) for s in sets]
     if not classes[0] or classes[0] != classes[1]:
         raise ValueError('segmentation probe: `train_dataset` and '

@@ -11,9 +11,11 @@ the validation set, at the labels' full resolution, is the score. Used by
 :class:`~grass_mm.engine.SegmentationProbeHook` during pretraining and by
 ``tools/probe_checkpoint.py`` on any checkpoint.
 
-Under DDP every process takes every ``world_size``-th image and the
-statistics are all-reduced: each image is seen once, and every process
-returns the same result.
+Under DDP every process probes rank 0's backbone (the copy's parameters and
+buffers are broadcast: with plain batch norm each rank's running statistics
+are its own), takes every ``world_size``-th image, and the statistics are
+all-reduced: each image is seen once, and every process returns the same
+result, that of a one-process probe of rank 0's weights.
 """
 import copy
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
@@ -21,7 +23,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 import torch.nn.functional as F
-from mmengine.dist import all_reduce, get_rank, get_world_size
+from mmengine.dist import all_reduce, broadcast, get_rank, get_world_size
 from torch import Tensor, nn
 
 from ..models.utils import Normalization
@@ -29,8 +31,8 @@ from .ridge_probe import (RidgeStatistics, confusion_matrix,
                           intersection_over_union, ridge_classifier)
 
 __all__ = [
-    'grid_features', 'normalise_images', 'probe_backbone',
-    'probe_feature_extractor'
+    'fit_probe', 'grid_features', 'normalise_images', 'predict_labels',
+    'probe_backbone', 'probe_feature_extractor'
 ]
 
 
@@ -63,7 +65,10 @@ def probe_feature_extractor(backbone: nn.Module) -> nn.Module:
 
     mmpretrain's ResNet-like backbones (``out_indices``, ``num_stages``)
     are made to return all their stages; other backbones return what their
-    config asks for. The backbone itself is left as it is.
+    config asks for. Under DDP the copy's parameters and buffers are rank
+    0's (broadcast), so every rank probes the same network even where the
+    ranks' batch norm statistics differ (plain BN, ``broadcast_buffers``
+    off). The backbone itself is left as it is.
 
     Args:
         backbone (nn.Module): The pretraining model's backbone.
@@ -77,6 +82,9 @@ def probe_feature_extractor(backbone: nn.Module) -> nn.Module:
     frozen.eval()
     for param in frozen.parameters():
         param.requires_grad_(False)
+    if get_world_size() > 1:
+        for tensor in list(frozen.parameters()) + list(frozen.buffers()):
+            broadcast(tensor.data, src=0)
     return frozen
 
 
@@ -155,30 +163,78 @@ def _fit(extractor: nn.Module, dataset: Sequence[dict],
     return stats
 
 
+def fit_probe(extractor: nn.Module, train_set: Sequence[dict],
+              normalization: Normalization, num_classes: int, stride: int,
+              ridge: float, batch_size: int,
+              device: torch.device) -> Tuple[Dict[str, Tensor], int]:
+    """Fit the probe's ridge classifier on the grid pixels of a set.
+
+    Args:
+        extractor (nn.Module): From :func:`probe_feature_extractor`.
+        train_set (Sequence[dict]): Items holding ``img`` and
+            ``gt_seg_map`` (see :func:`probe_backbone`); under DDP each
+            process reads every ``world_size``-th and the statistics are
+            all-reduced.
+        normalization (Normalization): How the pretraining normalised its
+            inputs.
+        num_classes (int): Number of classes.
+        stride (int): Stride of the feature grid.
+        ridge (float): Relative ridge penalty.
+        batch_size (int): Images per forward pass.
+        device (torch.device): Where the extractor runs.
+
+    Returns:
+        tuple: The classifier of
+        :func:`~grass_mm.evaluation.ridge_probe.ridge_classifier` and the
+        number of labelled pixels it was fitted on.
+    """
+    stats = _fit(extractor, train_set, normalization, num_classes, stride,
+                 batch_size, device)
+    return ridge_classifier(stats, ridge), int(stats.count)
+
+
+@torch.no_grad()
+def predict_labels(extractor: nn.Module, classifier: Dict[str, Tensor],
+                   inputs: Tensor, stride: int, size: Tuple[int,
+                                                            int]) -> Tensor:
+    """The probe's class of every pixel.
+
+    Args:
+        extractor (nn.Module): From :func:`probe_feature_extractor`.
+        classifier (dict[str, Tensor]): From :func:`fit_probe`.
+        inputs (Tensor): (N, C, H, W) normalised images.
+        stride (int): Stride of the feature grid.
+        size (tuple[int, int]): (height, width) of the predicted maps: the
+            labels' resolution.
+
+    Returns:
+        Tensor: (N, height, width) int64 class ids, on the CPU.
+    """
+    # centred before the product: folding the mean into the bias would
+    # cancel large float32 terms when the features have a large offset
+    weight = classifier['weight'] / classifier['std'][:, None]
+    mean = classifier['mean'].float().to(inputs.device).view(1, -1, 1, 1)
+    weight = weight.float().to(inputs.device)
+    bias = classifier['bias'].float().to(inputs.device)
+    features = grid_features(extractor, inputs, stride)
+    logits = torch.einsum('ndhw,dk->nkhw', features - mean, weight)
+    logits = logits + bias.view(1, -1, 1, 1)
+    logits = F.interpolate(
+        logits, size=size, mode='bilinear', align_corners=False)
+    return logits.argmax(1).cpu()
+
+
 def _score(extractor: nn.Module, classifier: Dict[str, Tensor],
            dataset: Sequence[dict], normalization: Normalization,
            num_classes: int, stride: int, batch_size: int,
            device: torch.device) -> Tensor:
     """The all-reduced confusion matrix of the classifier on a set."""
-    # centred before the product: folding the mean into the bias would
-    # cancel large float32 terms when the features have a large offset
-    weight = classifier['weight'] / classifier['std'][:, None]
-    mean = classifier['mean'].float().to(device).view(1, -1, 1, 1)
-    weight = weight.float().to(device)
-    bias = classifier['bias'].float().to(device)
     confusion = torch.zeros(num_classes, num_classes, dtype=torch.float64)
     for batch in _batches(dataset, batch_size):
         inputs, labels = _inputs_and_labels(batch, normalization, device)
-        features = grid_features(extractor, inputs, stride)
-        logits = torch.einsum('ndhw,dk->nkhw', features - mean, weight)
-        logits = logits + bias.view(1, -1, 1, 1)
-        logits = F.interpolate(
-            logits,
-            size=labels.shape[-2:],
-            mode='bilinear',
-            align_corners=False)
-        confusion += confusion_matrix(
-            logits.argmax(1).cpu(), labels, num_classes)
+        predictions = predict_labels(extractor, classifier, inputs, stride,
+                                     tuple(labels.shape[-2:]))
+        confusion += confusion_matrix(predictions, labels, num_classes)
     all_reduce(confusion)
     return confusion
 
@@ -220,11 +276,11 @@ def probe_backbone(backbone: nn.Module,
     """
     device = next(backbone.parameters()).device
     extractor = probe_feature_extractor(backbone)
-    stats = _fit(extractor, train_set, normalization, num_classes, stride,
-                 batch_size, device)
-    classifier = ridge_classifier(stats, ridge)
+    classifier, pixels = fit_probe(extractor, train_set, normalization,
+                                   num_classes, stride, ridge, batch_size,
+                                   device)
     confusion = _score(extractor, classifier, val_set, normalization,
                        num_classes, stride, batch_size, device)
     result = intersection_over_union(confusion, classes)
-    result['pixels'] = int(stats.count)
+    result['pixels'] = pixels
     return result

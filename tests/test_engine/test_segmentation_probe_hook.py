@@ -6,39 +6,20 @@ import logging
 import os
 import os.path as osp
 
-import numpy as np
 import pytest
 import torch.distributed as dist
 import torch.multiprocessing as mp
 from mmengine.config import Config
 from mmengine.runner import Runner
-from PIL import Image
 
 import grass_mm  # noqa: F401
-from grass_mm.apis import setup_launcher
+from grass_mm.apis import load_pretraining_model, setup_launcher
 from grass_mm.engine import SegmentationProbeHook
+from grass_mm.evaluation import build_probe_sets, probe_backbone
+from grass_mm.models.utils import preprocessor_normalization
 from .test_gradient_guided_sampler_hook import runner_cfg
 
 CLASSES = ('dark', 'bright')
-
-
-@pytest.fixture(scope='module')
-def labelled_root(tmp_path_factory):
-    """Six 64 x 64 images: a bright rectangle (class 1) on dark ground."""
-    root = tmp_path_factory.mktemp('labelled')
-    rng = np.random.default_rng(0)
-    for split, n in (('train', 4), ('val', 2)):
-        os.makedirs(root / 'img' / split)
-        os.makedirs(root / 'ann' / split)
-        for i in range(n):
-            labels = np.zeros((64, 64), np.uint8)
-            top, left = rng.integers(8, 32, 2)
-            labels[top:top + 24, left:left + 24] = 1
-            image = (labels[..., None] * 180 + 30 +
-                     rng.integers(0, 20, (64, 64, 3))).astype(np.uint8)
-            Image.fromarray(image).save(root / 'img' / split / f'{i}.png')
-            Image.fromarray(labels).save(root / 'ann' / split / f'{i}.png')
-    return root
 
 
 def dataset(root, split):
@@ -153,12 +134,17 @@ def _ddp_worker(rank, port, image_dir, root, work_dir):
             max_iters=3,
             interval=2,
             by_epoch=False,
-            probe_at_start=True))
+            probe_at_start=True,
+            # one image a forward pass: a pixel's features then do not
+            # depend on which images share its batch
+            batch_size=1))
     setup_launcher(cfg, 'pytorch', device='cpu')
     runner = Runner.from_cfg(cfg)
     runner.train()
     # every rank left the last probe: a barrier would hang otherwise
     dist.barrier()
+    # rank 0 writes the weights the last probe saw
+    runner.save_checkpoint(work_dir, 'final.pth')
     with open(osp.join(work_dir, f'done{rank}'), 'w') as f:
         f.write(str(runner.iter))
     dist.destroy_process_group()
@@ -184,11 +170,31 @@ def test_ddp_probes_sharded_like_one_process(image_dir, labelled_root,
         tmp_path / 'one',
         interval=100,
         by_epoch=False,
-        probe_at_start=True)
+        probe_at_start=True,
+        batch_size=1)
     one = probe_records(tmp_path / 'one')[0]
     assert one['step'] == 0
     for key in ('probe/mIoU', 'probe/IoU.dark', 'probe/IoU.bright'):
         assert records[0][key] == pytest.approx(one[key], abs=1e-3)
+
+    # after the steps each rank's batch norm statistics are its own; the
+    # probe of the last step is the one-process probe of rank 0's weights
+    cfg = Config(probe_cfg(image_dir, labelled_root, str(tmp_path / 'x')))
+    model = load_pretraining_model(cfg, str(tmp_path / 'ddp' / 'final.pth'))
+    train_set, val_set, classes = build_probe_sets(
+        dataset(labelled_root, 'train'), dataset(labelled_root, 'val'))
+    last = probe_backbone(
+        model.algorithm.backbone,
+        train_set,
+        val_set,
+        preprocessor_normalization(model.data_preprocessor),
+        len(classes),
+        classes,
+        batch_size=1)
+    assert records[-1]['step'] == 3
+    for key in ('mIoU', 'IoU.dark', 'IoU.bright'):
+        assert records[-1][f'probe/{key}'] == pytest.approx(
+            last[key], abs=1e-3)
 
 
 @pytest.mark.parametrize('kwargs,message', [

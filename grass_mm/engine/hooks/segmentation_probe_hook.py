@@ -1,8 +1,10 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 import time
+import warnings
 from typing import Optional
 
 from mmengine.hooks import Hook
+from mmengine.runner import IterBasedTrainLoop
 from mmpretrain.registry import HOOKS
 
 from ...evaluation import build_probe_sets, probe_backbone
@@ -25,8 +27,13 @@ class SegmentationProbeHook(Hook):
     go to every visualisation backend (``vis_data/scalars.json``) with the
     number of iterations done as their step (0 for ``probe_at_start``),
     with ``probe/seconds`` (the probe's own time), and a line to the log.
-    Under DDP every process probes its share of the images and the
-    statistics are all-reduced.
+    The scores do not take mmengine's metric path: to keep the best-probing
+    checkpoint (``CheckpointHook(save_best='probe/mIoU')``) or stop early
+    (``EarlyStoppingHook``), probe as the run's validation with
+    :class:`~grass_mm.engine.SegmentationProbeLoop` instead.
+    Under DDP every process probes rank 0's backbone (broadcast: with plain
+    batch norm the ranks' running statistics differ) on its share of the
+    images and the statistics are all-reduced.
 
     Args:
         train_dataset (dict): mmseg dataset config of the labelled set the
@@ -36,7 +43,9 @@ class SegmentationProbeHook(Hook):
         interval (int): Epochs (``by_epoch``) or iterations between two
             probes. Defaults to 25 (below 2% of the compute of the
             paper's recipe; see docs/benchmarks.md).
-        by_epoch (bool): Count ``interval`` in epochs. Defaults to True.
+        by_epoch (bool): Count ``interval`` in epochs (in an
+            iteration-based loop, a warning: it probes once, at the end).
+            Defaults to True.
         probe_at_start (bool): Also probe before the first iteration.
             Defaults to False.
         stride (int): Stride of the feature grid. Defaults to 8.
@@ -88,6 +97,14 @@ class SegmentationProbeHook(Hook):
 
     def before_train(self, runner) -> None:
         """Build the labelled sets (errors show before any training)."""
+        if self.by_epoch and isinstance(runner.train_loop, IterBasedTrainLoop):
+            message = ('SegmentationProbeHook: `by_epoch=True` in an '
+                       'iteration-based loop (the whole run is one epoch): '
+                       'it probes once, after the last iteration; set '
+                       '`by_epoch=False` to probe every `interval` '
+                       'iterations')
+            warnings.warn(message)
+            runner.logger.warning(message)
         self._train_set, self._val_set, self._classes = build_probe_sets(
             self.train_dataset, self.val_dataset)
         if self.probe_at_start:
