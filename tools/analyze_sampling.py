@@ -4,10 +4,13 @@
 Runs the sampler over a labelled segmentation data set (the labels serve
 only this analysis) and compares, per view, the sampler's box with a random
 box of the same height and width placed uniformly in the same view (seeded
-by ``--seed``) and with the whole view: the share of the box held by its
-most frequent class (purity; pixels labelled ``--ignore-index`` left out)
-and the number of classes in it. Prints the mean and a 95% confidence
-interval of each and writes them to ``--out`` as JSON.
+by ``--seed``), with the box of the negated map (not of the same size: its
+mean area is reported beside the GS boxes') and with the whole view: the
+share of the box held by its most frequent class (purity; pixels labelled
+``--ignore-index`` left out) and the number of classes in it. Prints the
+mean and a 95% confidence interval of each and writes them to ``--out`` as
+JSON. The intervals are over images (patches), each the mean of its views:
+the two views of an image are not independent.
 
 Views: each image gives two deterministic views, the image resized to
 ``--img-size`` squared (bilinear; the label map with nearest) and its
@@ -128,9 +131,12 @@ def main() -> None:
         data=args.data_config,
         **report)
     print(format_purity_table(report['table']))
-    print(f'{report["num_views"]} views of {report["num_images"]} images; '
-          f'mean box area {report["mean_box_area"]:.3f} of the view, '
-          f'{report["kept_whole_fraction"]:.3f} kept whole')
+    print(f'{report["num_views"]} views of {report["num_images"]} patches; '
+          f'intervals over patches, each the mean of its views')
+    print(f'mean box area (fraction of the view): GS '
+          f'{report["mean_box_area"]:.3f} (random boxes: the same sizes), '
+          f'opposite {report["mean_opposite_box_area"]:.3f}; '
+          f'{report["kept_whole_fraction"]:.3f} of the views kept whole')
     out_dir = osp.dirname(args.out)
     if out_dir:
         os.makedirs(out_dir, exist_ok=True)

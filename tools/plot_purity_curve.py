@@ -5,8 +5,9 @@ Reads reports of ``tools/analyze_sampling.py`` made on checkpoints of
 several epochs (any number per epoch, e.g. one per seed; the epoch is read
 from the checkpoint's name) and draws the purity of the GS boxes, of random
 boxes of the same size, of the boxes of the negated map and of the whole
-view per epoch, with 95% intervals, beside the paired differences. The
-curves are also written as JSON next to the PNG.
+view per epoch, with 95% intervals (over seeds, or for one report per
+epoch over its patches), beside the paired differences. The curves are also
+written as JSON next to the PNG.
 
 Example:
     python tools/plot_purity_curve.py work_dirs/study/purity/*.json \
@@ -59,6 +60,8 @@ def main() -> None:
               '  '.join(f'{p["step"]}: {p["mean"]:.3f}'
                         if p['mean'] is not None else f'{p["step"]}: n/a'
                         for p in points))
+    units = sorted({p['unit'] for points in curves.values() for p in points})
+    print('intervals over: ' + '; '.join(units))
     print(f'-> {args.out}')
 
 

@@ -93,7 +93,9 @@ for seed_dir in "$WORK"/grass/seed_*; do
     seed="${seed_dir##*/seed_}"
     for epoch in "${CHECKPOINTS[@]}"; do
         out="$WORK/purity/grass_seed${seed}_epoch${epoch}.json"
-        [[ -f "$out" ]] && continue
+        # a report without an "interval" entry has per-view intervals (too
+        # narrow): redone when the checkpoint is there, else kept
+        [[ -f "$out" ]] && grep -q '"interval"' "$out" && continue
         if [[ ! -f "$seed_dir/pretrain/epoch_${epoch}.pth" ]]; then
             echo "grass seed $seed: no epoch_${epoch}.pth (restored" \
                  "fine-tuning results only): no purity analysis"

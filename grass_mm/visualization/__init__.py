@@ -6,9 +6,11 @@ from ..models.utils import (Normalization, preprocessor_normalization,
 from ..utils import moved_names
 from .figures import figure_to_array, new_figure
 from .images import denormalize_views
-from .purity import Summary, box_purity, boxes_purity, summarise
-from .sampling_analysis import (analyze_sampling_purity, format_purity_table,
-                                purity_table, view_purities)
+from .purity import (Summary, box_purity, boxes_purity, cluster_means,
+                     clustered_summary, summarise)
+from .sampling_analysis import (analyze_sampling_purity, box_areas,
+                                format_purity_table, purity_table,
+                                view_purities)
 from .sampling_curves import (curve, find_scalar_logs, gs_start,
                               load_probe_scalars, load_training_scalars,
                               render_sampling_curves)
@@ -18,8 +20,9 @@ from .view_batches import (deterministic_batch, deterministic_label_views,
                            pipeline_batch, resize_and_mirror, split_batches)
 
 __all__ = [
-    'Normalization', 'Summary', 'analyze_sampling_purity', 'box_purity',
-    'boxes_purity', 'build_labelled_dataset', 'curve', 'denormalize_views',
+    'Normalization', 'Summary', 'analyze_sampling_purity', 'box_areas',
+    'box_purity', 'boxes_purity', 'cluster_means', 'clustered_summary',
+    'build_labelled_dataset', 'curve', 'denormalize_views',
     'deterministic_batch', 'deterministic_label_views', 'figure_to_array',
     'find_scalar_logs', 'format_purity_table', 'gs_start',
     'labelled_dataset_cfg', 'load_probe_scalars', 'load_training_scalars',

@@ -9,12 +9,19 @@ pixels that belong to its most frequent class, and a box over fewer classes
 is purer. A box of the sampler is compared with a random box of the same
 height and width in the same view, which isolates the effect of *where* the
 sampler looks from the effect of *how large* its boxes are.
+
+The views of one image are not independent samples: an interval over views
+treats an image's resized view and its mirror as two draws, and understates
+the interval by up to a factor sqrt(2). :func:`clustered_summary` averages
+each image's views first and takes the interval over the images.
 """
 import math
-from typing import NamedTuple, Sequence, Tuple, Union
+from typing import Dict, NamedTuple, Sequence, Tuple, Union
 
 import numpy as np
 from torch import Tensor
+
+from ..analysis import student_interval
 
 ArrayLike = Union[np.ndarray, Tensor]
 
@@ -87,8 +94,9 @@ def summarise(values: ArrayLike) -> Summary:
 
     ``mean +- 1.96 * s / sqrt(n)`` with ``s`` the sample standard deviation
     (``ddof=1``): the interval of the central limit theorem, accurate for
-    the hundreds of views an analysis covers, a little narrow for a few
-    dozen. NaNs are left out.
+    hundreds of independent values, a little narrow for a few dozen. NaNs
+    are left out. For values that come in groups (the views of one image)
+    use :func:`clustered_summary`.
 
     Args:
         values (np.ndarray | Tensor): The sample, any shape.
@@ -108,3 +116,66 @@ def summarise(values: ArrayLike) -> Summary:
         return Summary(mean, math.nan, math.nan)
     half = Z_95 * float(values.std(ddof=1)) / math.sqrt(values.size)
     return Summary(mean, mean - half, mean + half)
+
+
+def cluster_means(
+        values: ArrayLike,
+        clusters: ArrayLike) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The mean of each cluster's values, NaNs left out.
+
+    Args:
+        values (np.ndarray | Tensor): One value per unit (e.g. per view),
+            shape (N,).
+        clusters (np.ndarray | Tensor): The cluster of each unit (e.g. the
+            index of the view's image), shape (N,).
+
+    Returns:
+        tuple[np.ndarray, np.ndarray, np.ndarray]: The clusters holding at
+        least one value, sorted, the float64 mean of each and the number of
+        values it holds.
+    """
+    if isinstance(values, Tensor):
+        values = values.detach().cpu().numpy()
+    if isinstance(clusters, Tensor):
+        clusters = clusters.cpu().numpy()
+    values = np.asarray(values, dtype=np.float64).ravel()
+    clusters = np.asarray(clusters).ravel()
+    if values.shape != clusters.shape:
+        raise ValueError(f'{values.size} values but {clusters.size} cluster '
+                         'ids')
+    keep = ~np.isnan(values)
+    ids, inverse = np.unique(clusters[keep], return_inverse=True)
+    sums = np.bincount(inverse, weights=values[keep], minlength=ids.size)
+    counts = np.bincount(inverse, minlength=ids.size)
+    return ids, sums / np.maximum(counts, 1), counts
+
+
+def clustered_summary(values: ArrayLike,
+                      clusters: ArrayLike,
+                      confidence: float = 0.95) -> Dict[str, float]:
+    """Mean and Student-t interval over cluster means.
+
+    The values of a cluster (the two views of an image) are averaged first;
+    the clusters are the independent units, so the interval is
+    :func:`~grass_mm.analysis.student_interval` of the cluster means.
+
+    Args:
+        values (np.ndarray | Tensor): One value per unit, shape (N,); NaNs
+            are left out.
+        clusters (np.ndarray | Tensor): The cluster of each unit, (N,).
+        confidence (float): Coverage of the interval. Defaults to 0.95.
+
+    Returns:
+        dict[str, float]: ``mean`` (of the cluster means), ``ci_low``,
+        ``ci_high``, ``n`` (clusters holding a value) and ``n_units``
+        (values counted). Nan bounds below two clusters, a nan mean
+        without any.
+    """
+    ids, means, counts = cluster_means(values, clusters)
+    stats = student_interval(means, confidence)
+    return dict(
+        mean=stats['mean'],
+        ci_low=stats['ci_low'],
+        ci_high=stats['ci_high'],
+        n=int(ids.size),
+        n_units=int(counts.sum()))

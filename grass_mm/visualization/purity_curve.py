@@ -8,9 +8,13 @@ turn that into curves: the purity of the GS boxes, of random boxes of the
 same size, of the boxes of the negated map and of the whole view, per epoch,
 and the paired differences GS - random and GS - opposite.
 
-Per epoch, with one report the interval is that report's own (over views);
-with one report per seed it is the Student-t interval of the per-seed
-means (over seeds), the variation a reader of the curve cares about.
+Per epoch, with one report the interval is that report's own (over
+patches, each the mean of its views; older reports, without an
+``interval`` entry, counted each view as a sample, an interval too narrow by
+up to sqrt(2)); with one
+report per seed it is the Student-t interval of the per-seed means (over
+seeds), the variation a reader of the curve cares about. Each point names
+the unit of its interval.
 """
 import os.path as osp
 import re
@@ -26,6 +30,8 @@ REGION_ROWS = (('gs_box', 'GS box'), ('random_box', 'random box'),
 DIFFERENCE_ROWS = (('gs_minus_random', 'GS - random'), ('gs_minus_opposite',
                                                         'GS - opposite'))
 _EPOCH = re.compile(r'(?:epoch|iter)_(\d+)\.pth$')
+# the unit of a report's own intervals when it does not say (older reports)
+LEGACY_UNIT = 'view (not clustered by patch: too narrow by up to sqrt(2))'
 
 
 def checkpoint_step(report: dict) -> int:
@@ -53,7 +59,9 @@ def purity_curves(reports: Sequence[dict]) -> Dict[str, List[dict]]:
     Returns:
         dict[str, list[dict]]: For each row of the table (regions and
         differences), a list over epochs in order of ``step``, ``mean``,
-        ``ci_low``, ``ci_high`` and ``n`` (seeds, or views for one report).
+        ``ci_low``, ``ci_high``, ``n`` and ``unit``: seeds, or for one
+        report its own unit (patches; views for a report that does not
+        name its unit).
     """
     by_step: Dict[int, List[dict]] = {}
     for report in reports:
@@ -68,6 +76,8 @@ def purity_curves(reports: Sequence[dict]) -> Dict[str, List[dict]]:
                     k: cells[0][k]
                     for k in ('mean', 'ci_low', 'ci_high', 'n')
                 }
+                point['unit'] = by_step[step][0].get('interval', {}).get(
+                    'unit', LEGACY_UNIT)
             else:
                 stats = student_interval(
                     [c['mean'] for c in cells if c['mean'] is not None])
@@ -75,6 +85,7 @@ def purity_curves(reports: Sequence[dict]) -> Dict[str, List[dict]]:
                     k: stats[k]
                     for k in ('mean', 'ci_low', 'ci_high', 'n')
                 }
+                point['unit'] = 'seed: the mean of its report'
             points.append(dict(step=step, **point))
         curves[row] = points
     return curves

@@ -9,6 +9,7 @@ from mmpretrain.structures import DataSample
 
 import grass_mm  # noqa: F401
 from grass_mm.models import GraSS, crop_and_resize
+from grass_mm.models.utils import random_boxes_like
 
 BACKBONE = dict(type='ResNet', depth=18, norm_cfg=dict(type='BN'))
 NECK_BN = dict(type='BN1d')
@@ -247,6 +248,26 @@ def test_crops_are_the_boxes_of_the_views():
     result = model.sample(data['inputs'])
     views = torch.cat(data['inputs'])
     assert torch.equal(result.crops, crop_and_resize(views, result.boxes))
+
+
+def test_random_rule_has_its_own_stream_seeded_by_box_seed():
+    model = MODELS.build(
+        dict(
+            type='GraSS',
+            algorithm=ALGORITHMS['simclr'],
+            box_rule='random',
+            box_seed=5))
+    data = model.data_preprocessor(make_batch(), True)
+    gradient = model.sample(data['inputs'], box_rule='gradient').boxes
+    torch.manual_seed(123)  # the global generator plays no part
+    first = model.sample(data['inputs']).boxes
+    second = model.sample(data['inputs']).boxes
+    # one stream, made once, seeded with box_seed + rank (rank 0 here)
+    assert model.box_generator(torch.device('cpu')) is \
+        model.box_generator(torch.device('cpu'))
+    reference = torch.Generator().manual_seed(5)
+    assert torch.equal(first, random_boxes_like(gradient, 64, 64, reference))
+    assert torch.equal(second, random_boxes_like(gradient, 64, 64, reference))
 
 
 def test_unsupported_algorithm_and_bad_ratio_are_refused():

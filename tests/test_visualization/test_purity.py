@@ -1,5 +1,5 @@
 """Purity statistics: hand-computed boxes and label maps, the random boxes'
-distribution, the confidence interval."""
+distribution, the confidence intervals, per view and clustered by patch."""
 import math
 
 import numpy as np
@@ -10,7 +10,8 @@ from scipy import stats
 from grass_mm.visualization import (box_purity, boxes_purity, purity_table,
                                     random_boxes_like, summarise,
                                     view_purities)
-from grass_mm.visualization.purity import Z_95
+from grass_mm.visualization.purity import (Z_95, cluster_means,
+                                           clustered_summary)
 
 # 0: 6 pixels, 1: 10 pixels, 2: 4 pixels, 4 pixels ignored
 LABEL = np.array([[0, 0, 0, 1, 1, 1], [0, 0, 0, 1, 1, 1],
@@ -59,15 +60,18 @@ def test_purity_table_hand_computed():
     gs = torch.tensor([[0, 0, 2, 3], [2, 0, 4, 2], [2, 2, 4, 4]])
     rnd = torch.tensor([[1, 2, 3, 5], [0, 2, 2, 4], [0, 0, 1, 1]])
     opp = torch.tensor([[0, 0, 4, 6], [0, 0, 1, 1], [0, 0, 1, 1]])
-    table = purity_table(view_purities(labels, gs, rnd, opp, 255))
+    # three patches of one view each: the interval is Student-t over views
+    table = purity_table(
+        view_purities(labels, gs, rnd, opp, 255), np.array([4, 0, 9]))
     assert list(table) == [
         'gs_box', 'random_box', 'opposite_box', 'whole_view',
         'gs_minus_random', 'gs_minus_opposite'
     ]
-    half = Z_95 * np.std([0.75, 0.5], ddof=1) / np.sqrt(2)
+    t_2, t_3 = stats.t.ppf(0.975, 1), stats.t.ppf(0.975, 2)
+    half = t_2 * np.std([0.75, 0.5], ddof=1) / np.sqrt(2)
 
     def check(stats_, mean, half_width, n):
-        assert stats_['n'] == n
+        assert stats_['n'] == n and stats_['n_views'] == n
         assert stats_['mean'] == pytest.approx(mean)
         assert stats_['ci_low'] == pytest.approx(mean - half_width)
         assert stats_['ci_high'] == pytest.approx(mean + half_width)
@@ -76,9 +80,9 @@ def test_purity_table_hand_computed():
     check(table['gs_box']['purity'], 1.0, 0.0, 2)
     check(table['gs_box']['num_classes'], 1.0, 0.0, 2)
     # random boxes: 3/4, 1/2, 1 (one pixel of class 0)
-    rnd_half = Z_95 * np.std([0.75, 0.5, 1.0], ddof=1) / np.sqrt(3)
+    rnd_half = t_3 * np.std([0.75, 0.5, 1.0], ddof=1) / np.sqrt(3)
     check(table['random_box']['purity'], 0.75, rnd_half, 3)
-    num_half = Z_95 * np.std([2, 2, 1], ddof=1) / np.sqrt(3)
+    num_half = t_3 * np.std([2, 2, 1], ddof=1) / np.sqrt(3)
     check(table['random_box']['num_classes'], 5 / 3, num_half, 3)
     check(table['whole_view']['purity'], 0.5, 0.0, 3)
     check(table['whole_view']['num_classes'], 3.0, 0.0, 3)
@@ -87,12 +91,89 @@ def test_purity_table_hand_computed():
     check(table['gs_minus_random']['num_classes'], -1.0, 0.0, 2)
     # opposite boxes: the whole map (1/2, 3 classes), then one pixel of
     # class 0 twice (1, 1 class); paired with GS over views 0 and 1
-    opp_half = Z_95 * np.std([0.5, 1.0, 1.0], ddof=1) / np.sqrt(3)
+    opp_half = t_3 * np.std([0.5, 1.0, 1.0], ddof=1) / np.sqrt(3)
     check(table['opposite_box']['purity'], 2.5 / 3, opp_half, 3)
     check(table['gs_minus_opposite']['purity'], 0.25,
-          Z_95 * np.std([0.5, 0.0], ddof=1) / np.sqrt(2), 2)
+          t_2 * np.std([0.5, 0.0], ddof=1) / np.sqrt(2), 2)
     check(table['gs_minus_opposite']['num_classes'], -1.0,
-          Z_95 * np.std([-2, 0], ddof=1) / np.sqrt(2), 2)
+          t_2 * np.std([-2, 0], ddof=1) / np.sqrt(2), 2)
+    # areas (of 24 pixels) over the views with labelled pixels: GS 6, 4;
+    # opposite 24, 1, 1; whole view 1
+    area = table['gs_box']['box_area']
+    assert (area['mean'], area['n']) == (pytest.approx(5 / 24), 2)
+    assert table['opposite_box']['box_area']['mean'] == pytest.approx(26 / 72)
+    assert table['whole_view']['box_area']['mean'] == 1.0
+    assert table['gs_minus_opposite']['box_area']['mean'] == pytest.approx(
+        (-18 + 3) / 48)
+
+
+def test_cluster_means_hand_computed():
+    ids, means, counts = cluster_means(
+        torch.tensor([1.0, 3.0, math.nan, 5.0, 7.0, 2.0]),
+        np.array([0, 0, 1, 2, 2, 2]))
+    assert ids.tolist() == [0, 2]  # cluster 1 holds no value
+    np.testing.assert_allclose(means, [2.0, 14 / 3])
+    assert counts.tolist() == [2, 3]
+    summary = clustered_summary([1.0, 3.0, math.nan, 5.0, 7.0, 2.0],
+                                [0, 0, 1, 2, 2, 2])
+    assert (summary['n'], summary['n_units']) == (2, 5)
+    half = stats.t.ppf(0.975, 1) * np.std([2.0, 14 / 3], ddof=1) / 2**0.5
+    assert (summary['mean'], summary['ci_low'],
+            summary['ci_high']) == pytest.approx(
+                (10 / 3, 10 / 3 - half, 10 / 3 + half))
+    with pytest.raises(ValueError, match='3 values but 2 cluster ids'):
+        cluster_means([1.0, 2.0, 3.0], [0, 1])
+
+
+def reference_purity(label: np.ndarray, box, ignore_index: int = 255):
+    """Purity by counting classes with np.unique, apart from box_purity."""
+    y0, x0, y1, x1 = box
+    pixels = label[y0:y1, x0:x1]
+    _, counts = np.unique(pixels[pixels != ignore_index], return_counts=True)
+    return counts.max() / counts.sum() if counts.size else math.nan
+
+
+def test_purity_table_intervals_are_over_patches_not_views():
+    """Two identical views per patch carry the information of one: the
+    interval is the one over the distinct patches, sqrt(2) and more wider
+    than the interval that counts each view as a sample."""
+    rng = np.random.default_rng(0)
+    num_patches, size = 40, 12
+    labels = rng.integers(0, 3, (num_patches, size, size)).astype(np.uint8)
+    labels[:, :2] = 255
+    corners = rng.integers(0, size // 2, (num_patches, 2))
+    sides = rng.integers(2, size // 2 + 1, (num_patches, 2))
+    boxes = np.concatenate([corners, corners + sides], axis=1)
+    other = np.concatenate([corners[::-1], (corners + sides)[::-1]], axis=1)
+    # view-major as the analysis orders them: first views, then mirrors
+    # (identical here), so patch i holds views i and num_patches + i
+    values = view_purities(
+        np.concatenate([labels, labels]),
+        torch.from_numpy(np.concatenate([boxes, boxes])),
+        torch.from_numpy(np.concatenate([other, other])),
+        torch.from_numpy(np.concatenate([other, other])))
+    patches = np.tile(np.arange(num_patches), 2)
+    table = purity_table(values, patches)
+
+    gs = np.array([reference_purity(lb, b) for lb, b in zip(labels, boxes)])
+    rnd = np.array([reference_purity(lb, b) for lb, b in zip(labels, other)])
+    whole = np.array(
+        [reference_purity(lb, (0, 0, size, size)) for lb in labels])
+    for row, per_patch in (('gs_box', gs), ('random_box', rnd),
+                           ('whole_view', whole), ('gs_minus_random',
+                                                   gs - rnd)):
+        per_patch = per_patch[~np.isnan(per_patch)]
+        n = per_patch.size
+        half = stats.t.ppf(0.975, n - 1) * per_patch.std(ddof=1) / np.sqrt(n)
+        got = table[row]['purity']
+        assert (got['n'], got['n_views']) == (n, 2 * n), row
+        assert got['mean'] == pytest.approx(per_patch.mean()), row
+        assert got['ci_low'] == pytest.approx(per_patch.mean() - half), row
+        assert got['ci_high'] == pytest.approx(per_patch.mean() + half), row
+        # the per-view interval treats the 2n views as independent
+        per_view = np.concatenate([per_patch, per_patch])
+        per_view_half = Z_95 * per_view.std(ddof=1) / np.sqrt(2 * n)
+        assert got['ci_high'] - got['mean'] > 1.4 * per_view_half, row
 
 
 def test_summarise_hand_computed():

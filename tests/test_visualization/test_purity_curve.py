@@ -9,16 +9,22 @@ from grass_mm.visualization.purity_curve import (DIFFERENCE_ROWS, REGION_ROWS,
                                                  render_purity_curve)
 
 
-def report(checkpoint: str, gs: float, random: float) -> dict:
-    """A report of tools/analyze_sampling.py with the given mean purities."""
+def report(checkpoint: str,
+           gs: float,
+           random: float,
+           unit: str = 'patch: the mean of its views') -> dict:
+    """A report of tools/analyze_sampling.py with the given mean purities;
+    ``unit`` None for an older report that does not name its unit."""
 
     def cell(mean):
         return dict(
             purity=dict(
                 mean=mean, ci_low=mean - 0.01, ci_high=mean + 0.01, n=100))
 
+    interval = {} if unit is None else dict(interval=dict(unit=unit))
     return dict(
         checkpoint=checkpoint,
+        **interval,
         table=dict(
             gs_box=cell(gs),
             random_box=cell(random),
@@ -45,6 +51,13 @@ def test_one_report_per_epoch_keeps_its_own_interval():
         (0.6, 0.59, 100))
     assert curves['gs_minus_random'][1]['mean'] == pytest.approx(0.1)
     assert set(curves) == {row for row, _ in REGION_ROWS + DIFFERENCE_ROWS}
+    assert first['unit'] == 'patch: the mean of its views'
+
+
+def test_an_older_report_says_its_interval_is_per_view():
+    point, = purity_curves([report('epoch_4.pth', 0.8, 0.7,
+                                   unit=None)])['gs_box']
+    assert point['unit'].startswith('view (not clustered by patch')
 
 
 def test_several_seeds_per_epoch_give_an_interval_over_seeds():
@@ -54,7 +67,7 @@ def test_several_seeds_per_epoch_give_an_interval_over_seeds():
     ])
     point, = curves['gs_box']
     expected = student_interval(seeds)
-    assert point['n'] == 3
+    assert point['n'] == 3 and point['unit'].startswith('seed')
     assert point['mean'] == pytest.approx(0.74)
     assert (point['ci_low'], point['ci_high']) == pytest.approx(
         (expected['ci_low'], expected['ci_high']))

@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
+from scipy import stats
 
 from grass_mm.apis import load_grass_model
+from grass_mm.models.utils import select_boxes
 from grass_mm.visualization import (analyze_sampling_purity, box_purity,
                                     build_labelled_dataset,
                                     deterministic_batch,
@@ -43,7 +45,9 @@ def run_tool(name, *args, cwd):
         timeout=300,
         env={
             'CUDA_VISIBLE_DEVICES': '',
-            'PATH': '/usr/bin:/bin'
+            'PATH': '/usr/bin:/bin',
+            # the tools import this checkout's grass_mm, as the tests do
+            'PYTHONPATH': str(REPO_ROOT)
         })
     assert result.returncode == 0, (
         f'exit code {result.returncode}\n{result.stdout[-3000:]}\n'
@@ -125,9 +129,12 @@ def test_analyze_sampling_writes_the_table(grass_run, seg_dataset, tmp_path,
         out,
         cwd=tmp_path)
     assert 'GS box' in stdout and 'random box' in stdout
-    assert 'opposite box' in stdout
+    assert 'opposite box' in stdout and 'patches' in stdout
     report = json.loads(out.read_text())
+    assert f'opposite {report["mean_opposite_box_area"]:.3f}' in stdout
     assert report['num_images'] == 5 and report['num_views'] == 10
+    assert report['interval']['unit'] == 'patch: the mean of its views'
+    assert 0 < report['mean_opposite_box_area'] <= 1
     assert report['img_size'] == 32 and report['seed'] == 0
     assert 0 < report['mean_box_area'] <= 1
     assert 0 <= report['kept_whole_fraction'] <= 1
@@ -143,10 +150,11 @@ def test_analyze_sampling_writes_the_table(grass_run, seg_dataset, tmp_path,
         assert Fraction(whole['purity'][key]).limit_denominator(100) == \
             Fraction(4, 7)
         assert whole['num_classes'][key] == 3
-    assert whole['purity']['n'] == 10
+    # 5 patches of 2 views
+    assert (whole['purity']['n'], whole['purity']['n_views']) == (5, 10)
     for row in ('gs_box', 'random_box', 'opposite_box'):
         stats = table[row]
-        assert 1 <= stats['purity']['n'] <= 10
+        assert 1 <= stats['purity']['n'] <= 5
         assert 4 / 7 - 1e-9 <= stats['purity']['mean'] <= 1
         assert 1 <= stats['num_classes']['mean'] <= 3
         assert stats['purity']['ci_low'] <= stats['purity']['mean'] <= \
@@ -177,13 +185,58 @@ def test_analysis_agrees_with_a_recomputation(grass_run, seg_dataset):
     labels = deterministic_label_views([item['gt_seg_map'] for item in items],
                                        32)
     purities = [box_purity(lb, box) for lb, box in zip(labels, result.boxes)]
-    valid = [p for p, _ in purities if not np.isnan(p)]
-    assert report['table']['gs_box']['purity']['n'] == len(valid)
-    assert report['table']['gs_box']['purity']['mean'] == pytest.approx(
-        np.mean(valid))
+    # view-major: view k of image i is row k * 4 + i; averaged per image
+    per_image = {}
+    for row, (purity, _) in enumerate(purities):
+        if not np.isnan(purity):
+            per_image.setdefault(row % 4, []).append(purity)
+    gs = report['table']['gs_box']['purity']
+    assert gs['n'] == len(per_image)
+    assert gs['n_views'] == sum(map(len, per_image.values()))
+    assert gs['mean'] == pytest.approx(
+        np.mean([np.mean(v) for v in per_image.values()]))
     areas = ((result.boxes[:, 2] - result.boxes[:, 0]) *
              (result.boxes[:, 3] - result.boxes[:, 1])).float() / 32**2
     assert report['mean_box_area'] == pytest.approx(areas.mean().item())
+    # the opposite boxes: select_boxes on the negated maps, any size
+    opposite, _ = select_boxes(-result.lam, model.ratio)
+    areas = ((opposite[:, 2] - opposite[:, 0]) *
+             (opposite[:, 3] - opposite[:, 1])).float() / 32**2
+    assert report['mean_opposite_box_area'] == pytest.approx(
+        areas.mean().item())
+
+
+def symmetric(rng, shape, high):
+    """An array equal to its horizontal mirror."""
+    half = rng.integers(0, high, (shape[0], shape[1] // 2, *shape[2:]))
+    return np.concatenate([half, half[:, ::-1]], axis=1).astype(np.uint8)
+
+
+def test_analysis_intervals_are_over_patches(grass_run):
+    """Images equal to their mirror give two identical views: the whole
+    view's interval is the Student-t interval over the distinct images."""
+    model = load_grass_model(
+        Config.fromfile(str(grass_run['config'])),
+        str(grass_run['checkpoint']))
+    rng = np.random.default_rng(5)
+    items = [
+        dict(
+            img=symmetric(rng, (32, 32, 3), 256),
+            gt_seg_map=symmetric(rng, (32, 32), 2 + i % 3)) for i in range(6)
+    ]
+    report = analyze_sampling_purity(
+        model, items, img_size=32, batch_size=3, seed=0)
+    # purity by counting classes, apart from box_purity
+    whole = np.array([
+        np.bincount(item['gt_seg_map'].ravel()).max() / 32**2 for item in items
+    ])
+    half = stats.t.ppf(0.975, 5) * whole.std(ddof=1) / np.sqrt(6)
+    got = report['table']['whole_view']['purity']
+    assert (got['n'], got['n_views']) == (6, 12)
+    assert (got['mean'], got['ci_low'], got['ci_high']) == pytest.approx(
+        (whole.mean(), whole.mean() - half, whole.mean() + half))
+    for row in ('gs_box', 'random_box', 'gs_minus_random'):
+        assert report['table'][row]['purity']['n'] == 6
 
 
 def test_analysis_needs_two_images(grass_run, seg_dataset):

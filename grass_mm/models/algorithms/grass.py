@@ -3,6 +3,7 @@ import copy
 from typing import Dict, List, NamedTuple, Optional, Tuple, Union
 
 import torch
+from mmengine.dist import get_rank
 from mmengine.model import BaseModel
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
@@ -84,13 +85,18 @@ class GraSS(BaseModel):
             the paper's rule: the box of the map's strongest region.
             Two controls for ablations: ``'random'``, a box of the same
             size as the ``'gradient'`` box of that view and step, placed
-            uniformly at random (torch's global generator, so seeded by the
-            run's ``randomness.seed``); ``'opposite'``, the box chosen
-            from the negated map. Defaults to ``'gradient'``.
+            uniformly at random (by the stream of :meth:`box_generator`, one
+            per rank); ``'opposite'``, the box chosen from the negated map.
+            Defaults to ``'gradient'``.
         data_preprocessor (dict, optional): Used as the algorithm's data
             preprocessor when the algorithm config has none. Defaults to
             None.
         init_cfg (dict, optional): Initialisation config. Defaults to None.
+        box_seed (int, optional): Base seed of the ``'random'`` rule's
+            stream; rank ``r`` seeds its stream with ``box_seed + r``.
+            Defaults to None: torch's initial seed when the stream is
+            first drawn from, i.e. the run's ``randomness.seed`` under
+            mmengine.
 
     Example:
         >>> model = dict(
@@ -111,7 +117,8 @@ class GraSS(BaseModel):
                  ratio: float = 0.5,
                  box_rule: str = 'gradient',
                  data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None,
+                 box_seed: Optional[int] = None) -> None:
         if not 0.0 <= ratio < 1.0:
             raise ValueError(f'GraSS: `ratio` must lie in [0, 1), got {ratio}')
         if box_rule not in BOX_RULES:
@@ -129,6 +136,8 @@ class GraSS(BaseModel):
         self.algorithm = algorithm
         self.ratio = ratio
         self.box_rule = box_rule
+        self.box_seed = box_seed
+        self._box_generator: Optional[torch.Generator] = None
         self.gs_training = False
         self.sampling_stats: Dict[str, Tensor] = {}
         self.register_state_dict_post_hook(_strip_algorithm_prefix)
@@ -231,6 +240,29 @@ class GraSS(BaseModel):
         return (torch.cat([leaf.detach()
                            for leaf in leaves]), torch.cat(grads))
 
+    def box_generator(self, device: torch.device) -> torch.Generator:
+        """The ``'random'`` rule's stream of this rank, made on first use.
+
+        Seeded with ``base + rank`` (``base`` is ``box_seed``, or torch's
+        initial seed, which mmengine sets to the same ``randomness.seed`` on
+        every rank), so that the ranks of a distributed run place their
+        random boxes independently, and a run is reproducible from its
+        seed.
+
+        Args:
+            device (torch.device): Where the stream draws, on first use.
+
+        Returns:
+            torch.Generator: The same generator on every later call.
+        """
+        if self._box_generator is None:
+            base = torch.initial_seed() if self.box_seed is None \
+                else self.box_seed
+            generator = torch.Generator(device=device)
+            generator.manual_seed((base + get_rank()) % 2**63)
+            self._box_generator = generator
+        return self._box_generator
+
     def sample(self,
                inputs: List[Tensor],
                box_rule: Optional[str] = None) -> SamplingResult:
@@ -248,7 +280,9 @@ class GraSS(BaseModel):
         views = torch.cat(list(inputs))
         lam = loss_activation_map(features, grads, views.shape[-2:])
         box_rule = box_rule or self.box_rule
-        boxes, kept_whole = rule_boxes(lam, self.ratio, box_rule)
+        generator = self.box_generator(
+            lam.device) if box_rule == 'random' else None
+        boxes, kept_whole = rule_boxes(lam, self.ratio, box_rule, generator)
         crops = crop_and_resize(views, boxes)
         return SamplingResult(lam, boxes, kept_whole, crops, box_rule)
 
