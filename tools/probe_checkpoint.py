@@ -8,6 +8,11 @@ label-fraction split and scored (mIoU) on the validation images. Two
 checkpoints compare in minutes instead of two fine-tunings. ``none`` as the
 checkpoint probes the config's random initialisation.
 
+The ``--out`` record holds, under ``setup``, everything the score depends
+on (stride, ridge, feature stages, label fraction, the training and
+validation sets) and the stack and package versions it ran on, so
+``tools/summarize_probes.py`` pools only records that compare.
+
 The labelled sets are the config's ``SegmentationProbeHook`` entry, or
 those of an mmseg fine-tuning config given with ``--data-config``.
 
@@ -23,13 +28,16 @@ import argparse
 import json
 import os
 import os.path as osp
+from typing import Optional, Sequence
 
 import torch
 from mmengine.config import Config, DictAction
 
+import grass_mm
 from grass_mm.apis import load_pretraining_model
 from grass_mm.evaluation import (build_probe_sets, finetune_probe_datasets,
-                                 probe_backbone)
+                                 probe_backbone, probe_stages)
+from grass_mm.utils import check_versions, installed_providers
 from grass_mm.visualization import preprocessor_normalization
 
 
@@ -80,6 +88,49 @@ def probe_sets(cfg: Config, args: argparse.Namespace):
                      '--data-config FINETUNE_CONFIG')
 
 
+def describe_set(dataset_cfg: dict, dataset: Sequence) -> dict:
+    """Which images a probe set holds: its type, files and size."""
+    prefix = dataset_cfg.get('data_prefix') or {}
+    return dict(
+        type=dataset_cfg.get('type'),
+        data_root=dataset_cfg.get('data_root'),
+        ann_file=dataset_cfg.get('ann_file') or None,
+        img_path=prefix.get('img_path'),
+        images=len(dataset))
+
+
+def package_versions() -> dict:
+    """grass_mm's, torch's and the OpenMMLab distributions' versions."""
+    versions = dict(grass_mm=grass_mm.__version__, torch=torch.__version__)
+    for name, providers in installed_providers().items():
+        named = [' '.join(str(p) for p in pair if p) for pair in providers]
+        versions[name] = ', '.join(named) or None
+    return versions
+
+
+def probe_setup(args: argparse.Namespace, backbone: torch.nn.Module,
+                sets: Sequence[tuple]) -> dict:
+    """The record's ``setup``: what the score depends on, then versions.
+
+    Args:
+        args (argparse.Namespace): The parsed arguments.
+        backbone (nn.Module): The probed backbone.
+        sets (Sequence[tuple]): ``(config, dataset)`` of the training and
+            the validation set.
+    """
+    stages: Optional[tuple] = probe_stages(backbone)
+    (train_cfg, train_set), (val_cfg, val_set) = sets
+    return dict(
+        stride=args.stride,
+        ridge=args.ridge,
+        feature_stages=None if stages is None else list(stages),
+        label_fraction=args.label_fraction if args.data_config else None,
+        train_set=describe_set(train_cfg, train_set),
+        val_set=describe_set(val_cfg, val_set),
+        stack=check_versions(),
+        versions=package_versions())
+
+
 def main() -> None:
     args = parse_args()
     cfg = Config.fromfile(args.config)
@@ -112,6 +163,8 @@ def main() -> None:
           f'images, scored on {len(val_set)} images')
     print(f'probe mIoU: {result["mIoU"]:.2f}')
     if args.out:
+        setup = probe_setup(args, algorithm.backbone, [(train_cfg, train_set),
+                                                       (val_cfg, val_set)])
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:
             json.dump(
@@ -119,8 +172,8 @@ def main() -> None:
                     result,
                     config=args.config,
                     checkpoint=args.checkpoint,
-                    label_fraction=args.label_fraction
-                    if args.data_config else None),
+                    label_fraction=setup['label_fraction'],
+                    setup=setup),
                 f,
                 indent=2)
 

@@ -133,7 +133,8 @@ def summarise_runs(runs: List[dict],
 
     Args:
         runs (list[dict]): Finished runs, each with ``method``, ``seed``,
-            ``label_fraction`` and ``miou``.
+            ``label_fraction`` (None when unknown; shown as ``-``) and
+            ``miou``.
         methods (Sequence[str]): The methods, in table order.
         baseline (str, optional): The method gains are measured against.
             Defaults to None, the first of ``methods``.
@@ -151,7 +152,11 @@ def summarise_runs(runs: List[dict],
     """
     baseline = baseline or methods[0]
     others = [method for method in methods if method != baseline]
-    fractions = sorted({run['label_fraction'] for run in runs}, reverse=True)
+    # an unknown fraction (None) sorts last
+    fractions = sorted({run['label_fraction']
+                        for run in runs},
+                       key=lambda f: (f is not None, f or 0),
+                       reverse=True)
     rows = []
     for fraction in fractions:
         by_method = {
@@ -188,6 +193,11 @@ def summarise_runs(runs: List[dict],
                 row['adjusted_difference']['seeds'] = list(paired[method])
             rows.append(row)
     return rows
+
+
+def _fraction(label_fraction: Optional[float]) -> str:
+    """A label fraction in a table: ``10%``, or ``-`` when unknown."""
+    return '-' if label_fraction is None else f'{label_fraction:g}%'
 
 
 def _interval(stats_: dict, signed: bool = False) -> str:
@@ -240,7 +250,7 @@ def adjustment_note(rows: List[dict],
         plural = '' if counts[0] == 1 else 's'
         family = f'the {counts[0]} comparison{plural}'
     else:
-        per_fraction = ', '.join(f'{size} at {fraction:g}%'
+        per_fraction = ', '.join(f'{size} at {_fraction(fraction)}'
                                  for fraction, size in sizes.items())
         family = f'the comparisons ({per_fraction})'
     each = ' or '.join(f'{1 - (1 - confidence) / m:.2%}' for m in counts if m)
@@ -288,10 +298,9 @@ def seeded_markdown_table(rows: List[dict],
                     f'{_bounds(row["adjusted_difference"])} | '
                     f'{_p_value(row["holm_p"])} | '
                     f'{_p_value(row["sign_test_p"])}')
-        lines.append(
-            f"| {row['method']} | `{configs[row['method']]}` | "
-            f"{row['label_fraction']:g}% | {miou['n']} | {_interval(miou)} | "
-            f'{std} | {gain} |')
+        lines.append(f"| {row['method']} | `{configs[row['method']]}` | "
+                     f"{_fraction(row['label_fraction'])} | {miou['n']} | "
+                     f'{_interval(miou)} | {std} | {gain} |')
     if any(row['family_size'] is not None for row in rows):
         lines += ['', adjustment_note(rows, baseline, confidence)]
     return '\n'.join(lines) + '\n'

@@ -60,6 +60,24 @@ def normalise_images(images: np.ndarray,
     return x
 
 
+def probe_stages(backbone: nn.Module) -> Optional[Tuple[int, ...]]:
+    """The backbone outputs the probe's features are made of.
+
+    Args:
+        backbone (nn.Module): The pretraining model's backbone.
+
+    Returns:
+        tuple[int, ...] | None: Every stage for mmpretrain's ResNet-like
+        backbones (``out_indices``, ``num_stages``), the ``out_indices``
+        of other backbones that have them, else None (whatever the
+        backbone returns).
+    """
+    if hasattr(backbone, 'out_indices') and hasattr(backbone, 'num_stages'):
+        return tuple(range(backbone.num_stages))
+    indices = getattr(backbone, 'out_indices', None)
+    return None if indices is None else tuple(int(i) for i in indices)
+
+
 def probe_feature_extractor(backbone: nn.Module) -> nn.Module:
     """A frozen copy of ``backbone`` in eval mode that returns every stage.
 
@@ -78,7 +96,7 @@ def probe_feature_extractor(backbone: nn.Module) -> nn.Module:
     """
     frozen = copy.deepcopy(backbone)
     if hasattr(frozen, 'out_indices') and hasattr(frozen, 'num_stages'):
-        frozen.out_indices = tuple(range(frozen.num_stages))
+        frozen.out_indices = probe_stages(frozen)
     frozen.eval()
     for param in frozen.parameters():
         param.requires_grad_(False)

@@ -4,11 +4,13 @@ import json
 import os
 import sys
 
+import mmengine
 import torch
 from mmengine.config import Config
 
-import grass_mm  # noqa: F401
+import grass_mm
 from grass_mm.apis import load_pretraining_model
+from grass_mm.utils import check_versions
 
 PROBE_TOOL = 'tools/probe_checkpoint.py'
 
@@ -42,6 +44,27 @@ def test_probes_random_init_and_a_checkpoint(tools, simclr_config, seg_config,
     assert 0 <= report['mIoU'] <= 100
     assert report['pixels'] > 0
     assert report['label_fraction'] == 50
+    # everything the score depends on, and where it ran
+    setup = report['setup']
+    assert setup['stride'] == 8 and setup['ridge'] == 0.01
+    assert setup['feature_stages'] == [0, 1, 2, 3]  # ResNet-18's 4 stages
+    assert setup['label_fraction'] == 50
+    data_root = Config.fromfile(
+        str(seg_config)).val_dataloader.dataset.data_root
+    assert setup['val_set'] == dict(
+        type='BaseSegDataset',
+        data_root=data_root,
+        ann_file=None,
+        img_path='img_dir/val',
+        images=2)
+    assert setup['train_set']['ann_file'] == 'splits/train_50pct.txt'
+    assert setup['train_set']['images'] == 2
+    assert setup['stack'] == check_versions()
+    versions = setup['versions']
+    assert versions['grass_mm'] == grass_mm.__version__
+    assert versions['torch'] == torch.__version__
+    assert mmengine.__version__ in versions['mmengine']
+    assert set(versions) >= {'mmcv', 'mmpretrain', 'mmseg'}
 
     # a checkpoint whose backbone is zero: its features say nothing, so the
     # probe falls to the class frequencies (one class everywhere)
@@ -59,6 +82,7 @@ def test_probes_random_init_and_a_checkpoint(tools, simclr_config, seg_config,
               seg_config, '--label-fraction', '50', '--out', out_zero))
     zero = json.loads(out_zero.read_text())
     assert zero['mIoU'] < report['mIoU']
+    assert zero['setup'] == setup
 
 
 def test_errors_name_what_is_missing(tools, simclr_config, seg_config,

@@ -1,5 +1,7 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 """tools/summarize_probes.py: statistics of probe results over seeds."""
+import copy
+import glob
 import json
 import sys
 
@@ -7,16 +9,50 @@ import numpy as np
 from scipy import stats
 
 TOOL = 'tools/summarize_probes.py'
+# as tools/probe_checkpoint.py writes it
+SETUP = dict(
+    stride=8,
+    ridge=0.01,
+    feature_stages=[0, 1, 2, 3],
+    label_fraction=10,
+    train_set=dict(
+        type='BaseSegDataset',
+        data_root='data/d',
+        ann_file='splits/train_10pct.txt',
+        img_path='img_dir/train',
+        images=4),
+    val_set=dict(
+        type='BaseSegDataset',
+        data_root='data/d',
+        ann_file=None,
+        img_path='img_dir/val',
+        images=2),
+    stack='onedl',
+    versions=dict(
+        grass_mm='0.2.0',
+        torch='2.4.0',
+        mmengine='onedl-mmengine 0.10.12',
+        mmcv='onedl-mmcv 2.3.6',
+        mmpretrain='onedl-mmpretrain 1.3.6',
+        mmseg='onedl-mmsegmentation 1.4.2'))
 
 
-def write(path, miou, config='cfg.py', fraction=10):
-    path.write_text(
-        json.dumps({
-            'mIoU': miou,
-            'config': config,
-            'label_fraction': fraction
-        }))
+def write(path, miou, config='cfg.py', fraction=10, setup=None):
+    record = {'mIoU': miou, 'config': config, 'label_fraction': fraction}
+    if setup is not None:
+        record['setup'] = setup
+    path.write_text(json.dumps(record))
     return path
+
+
+def changed(key, value, sub=None):
+    """SETUP with one field (or one field of a nested one) changed."""
+    setup = copy.deepcopy(SETUP)
+    if sub is None:
+        setup[key] = value
+    else:
+        setup[key][sub] = value
+    return setup
 
 
 def summarize(tools, cwd, *args):
@@ -94,3 +130,80 @@ def test_bad_inputs_are_named(tools, tmp_path):
 
     result = summarize(tools, tmp_path, good, '--baseline', 'byol')
     assert result.returncode != 0 and '--baseline byol' in result.stderr
+
+
+def test_setups_that_differ_are_refused(tools, tmp_path):
+    a = write(tmp_path / 'simclr_seed0.json', 50.0, setup=SETUP)
+    b = write(tmp_path / 'grass_seed0.json', 52.0, setup=changed('stride', 4))
+    result = summarize(tools, tmp_path, a, b)
+    assert result.returncode != 0
+    assert '`stride`' in result.stderr
+    assert str(a) in result.stderr and str(b) in result.stderr
+    assert result.stdout == ''
+
+    # a nested field: another validation set
+    b = write(
+        tmp_path / 'grass_seed0.json',
+        52.0,
+        setup=changed('val_set', 3, 'images'))
+    result = summarize(tools, tmp_path, a, b)
+    assert result.returncode != 0 and '`val_set.images`' in result.stderr
+
+    # a field only one record has
+    setup = copy.deepcopy(SETUP)
+    del setup['ridge']
+    b = write(tmp_path / 'grass_seed0.json', 52.0, setup=setup)
+    result = summarize(tools, tmp_path, a, b)
+    assert result.returncode != 0 and '`ridge`' in result.stderr
+
+    # a record with a setup and one without
+    b = write(tmp_path / 'grass_seed0.json', 52.0)
+    result = summarize(tools, tmp_path, a, b)
+    assert result.returncode != 0
+    assert str(a) in result.stderr and str(b) in result.stderr
+
+
+def test_differing_versions_warn(tools, tmp_path):
+    files = [
+        write(tmp_path / 'simclr_seed0.json', 50.0, setup=SETUP),
+        write(tmp_path / 'simclr_seed1.json', 51.0, setup=SETUP),
+        write(
+            tmp_path / 'grass_seed0.json',
+            52.0,
+            setup=changed('versions', 'onedl-mmcv 2.3.7', 'mmcv')),
+        write(tmp_path / 'grass_seed1.json', 53.0, setup=SETUP),
+    ]
+    result = summarize(tools, tmp_path, *files)
+    tools.assert_ok(result)
+    assert 'warning' in result.stderr
+    assert '`versions.mmcv`' in result.stderr
+    assert 'grass_seed0.json' in result.stderr
+    assert '| grass | `cfg.py` | 10% | 2 |' in result.stdout
+
+    # identical setups: not a word on stderr
+    files[2] = write(tmp_path / 'grass_seed0.json', 52.0, setup=SETUP)
+    result = summarize(tools, tmp_path, *files)
+    tools.assert_ok(result)
+    assert result.stderr == ''
+
+
+def test_records_without_setup_pool_unchecked(tools, tmp_path):
+    # the stored evidence, written before setups were recorded
+    files = sorted(
+        glob.glob(str(tools.repo_root / 'docs/evidence/runs/probe/*.json')))
+    assert files
+    result = summarize(tools, tmp_path, *files)
+    tools.assert_ok(result)
+    assert 'records carry no setup: pooled unchecked' in result.stderr
+    assert '| 10% | 5 |' in result.stdout
+
+
+def test_missing_label_fraction_is_a_dash(tools, tmp_path):
+    files = [
+        write(tmp_path / f'{method}_seed{s}.json', 50.0 + s, fraction=None)
+        for method in ('simclr', 'grass') for s in range(2)
+    ]
+    result = summarize(tools, tmp_path, *files)
+    tools.assert_ok(result)
+    assert '| simclr | `cfg.py` | - | 2 |' in result.stdout
+    assert '-1%' not in result.stdout
