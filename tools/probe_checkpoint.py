@@ -61,6 +61,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--ridge', type=float, default=1e-2)
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument(
+        '--num-workers',
+        type=int,
+        default=2,
+        help='processes that read the images')
+    parser.add_argument(
         '--seed',
         type=int,
         default=0,
@@ -156,7 +161,8 @@ def main() -> None:
         classes=classes,
         stride=args.stride,
         ridge=args.ridge,
-        batch_size=args.batch_size)
+        batch_size=args.batch_size,
+        num_workers=args.num_workers)
     for name in classes:
         print(f'{name:>16s}  {result[f"IoU.{name}"]:6.2f}')
     print(f'fitted on {result["pixels"]} pixels of {len(train_set)} '

@@ -12,8 +12,10 @@ closed form.
 """
 from typing import Dict, Optional, Sequence
 
+import numpy as np
 import torch
 import torch.nn.functional as F
+from mmseg.evaluation import IoUMetric
 from torch import Tensor
 
 __all__ = [
@@ -129,17 +131,34 @@ def confusion_matrix(predictions: Tensor, labels: Tensor,
 def intersection_over_union(
         confusion: Tensor,
         classes: Optional[Sequence[str]] = None) -> Dict[str, float]:
-    """Per-class IoU and their mean, in percent, as mmseg reports them.
+    """Per-class IoU and their mean, in percent, by mmseg's ``IoUMetric``.
 
-    Classes absent from both the labels and the predictions are NaN and
-    left out of the mean.
+    The confusion matrix gives the areas mmseg accumulates (intersection,
+    union, predicted and true pixels per class); the IoU itself is
+    :meth:`mmseg.evaluation.IoUMetric.total_area_to_metrics`, so the probe
+    and an mmseg evaluation of the same predictions agree. Classes absent
+    from both the labels and the predictions are NaN and left out of the
+    mean, as in mmseg.
+
+    Args:
+        confusion (Tensor): (K, K) counts from :func:`confusion_matrix`.
+        classes (Sequence[str], optional): The class names, for the keys.
+            Defaults to None (``class_<i>``).
+
+    Returns:
+        dict[str, float]: ``mIoU`` and ``IoU.<class>``, in percent.
     """
-    true_positive = confusion.diagonal()
-    union = confusion.sum(0) + confusion.sum(1) - true_positive
-    iou = torch.where(union > 0, true_positive / union.clamp_min(1),
-                      torch.full_like(union, float('nan'))) * 100
+    intersection = confusion.diagonal()
+    label_area = confusion.sum(1)
+    prediction_area = confusion.sum(0)
+    union = label_area + prediction_area - intersection
+    iou = IoUMetric.total_area_to_metrics(
+        intersection, union, prediction_area, label_area,
+        metrics=['mIoU'])['IoU']
+    iou = np.asarray(iou, dtype=np.float64) * 100
     names = classes or [f'class_{i}' for i in range(len(iou))]
-    result = {f'IoU.{name}': value for name, value in zip(names, iou.tolist())}
+    result = {f'IoU.{name}': float(v) for name, v in zip(names, iou)}
+    present = ~np.isnan(iou)
     result['mIoU'] = float(
-        iou[~iou.isnan()].mean()) if (~iou.isnan()).any() else float('nan')
+        iou[present].mean()) if present.any() else float('nan')
     return result

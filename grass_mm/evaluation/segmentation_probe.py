@@ -13,9 +13,10 @@ the validation set, at the labels' full resolution, is the score. Used by
 
 Under DDP every process probes rank 0's backbone (the copy's parameters and
 buffers are broadcast: with plain batch norm each rank's running statistics
-are its own), takes every ``world_size``-th image, and the statistics are
-all-reduced: each image is seen once, and every process returns the same
-result, that of a one-process probe of rank 0's weights.
+are its own), reads every ``world_size``-th image with its own loader
+workers, unpadded, and the statistics are all-reduced: each image is seen
+once, and every process returns the same result, that of a one-process
+probe of rank 0's weights.
 """
 import copy
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
@@ -23,8 +24,10 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 import torch.nn.functional as F
-from mmengine.dist import all_reduce, broadcast, get_rank, get_world_size
+from mmengine.dataset import DefaultSampler
+from mmengine.dist import all_reduce, broadcast, get_world_size
 from torch import Tensor, nn
+from torch.utils.data import DataLoader
 
 from ..models.utils import Normalization
 from .ridge_probe import (RidgeStatistics, confusion_matrix,
@@ -32,7 +35,7 @@ from .ridge_probe import (RidgeStatistics, confusion_matrix,
 
 __all__ = [
     'fit_probe', 'grid_features', 'normalise_images', 'predict_labels',
-    'probe_backbone', 'probe_feature_extractor'
+    'probe_backbone', 'probe_feature_extractor', 'probe_loader'
 ]
 
 
@@ -130,20 +133,49 @@ def grid_features(extractor: nn.Module, inputs: Tensor, stride: int) -> Tensor:
                      dim=1)
 
 
-def _batches(dataset: Sequence[dict], batch_size: int) -> Iterator[List[dict]]:
+def _as_list(items: List[dict]) -> List[dict]:
+    """The collate function of the probe's loaders: images of any size."""
+    return items
+
+
+def probe_loader(dataset: Sequence[dict], batch_size: int,
+                 num_workers: int) -> DataLoader:
+    """This process's share of a labelled set, read by worker processes.
+
+    Rank ``r`` of ``w`` reads items ``r, r + w, r + 2w, ...``: mmengine's
+    ``DefaultSampler`` without shuffling and without ``round_up``, so no
+    item is repeated to even out the shares (a padded sampler would count
+    some images' pixels twice in the all-reduced statistics).
+
+    Args:
+        dataset (Sequence[dict]): Items holding ``img`` and ``gt_seg_map``.
+        batch_size (int): Items per batch.
+        num_workers (int): Loading processes (0: the calling process).
+
+    Returns:
+        DataLoader: Batches as lists of items.
+    """
+    # a fixed seed: without one the sampler would synchronise a random
+    # seed across processes, a collective call that shuffle=False ignores
+    sampler = DefaultSampler(dataset, shuffle=False, seed=0, round_up=False)
+    return DataLoader(
+        dataset,
+        batch_size=batch_size,
+        sampler=sampler,
+        num_workers=num_workers,
+        collate_fn=_as_list)
+
+
+def _batches(dataset: Sequence[dict], batch_size: int,
+             num_workers: int) -> Iterator[List[dict]]:
     """This process's share of the dataset, in batches of one image size."""
-    batch: List[dict] = []
-    for index in range(get_rank(), len(dataset), get_world_size()):
-        item = dataset[index]
-        if batch and item['img'].shape != batch[0]['img'].shape:
-            yield batch
-            batch = []
-        batch.append(item)
-        if len(batch) == batch_size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    for items in probe_loader(dataset, batch_size, num_workers):
+        start = 0
+        for end in range(1, len(items) + 1):
+            if (end == len(items)
+                    or items[end]['img'].shape != items[start]['img'].shape):
+                yield items[start:end]
+                start = end
 
 
 def _inputs_and_labels(batch: List[dict], normalization: Normalization,
@@ -157,10 +189,11 @@ def _inputs_and_labels(batch: List[dict], normalization: Normalization,
 
 def _fit(extractor: nn.Module, dataset: Sequence[dict],
          normalization: Normalization, num_classes: int, stride: int,
-         batch_size: int, device: torch.device) -> RidgeStatistics:
+         batch_size: int, num_workers: int,
+         device: torch.device) -> RidgeStatistics:
     """The all-reduced ridge statistics of the grid pixels of a set."""
     stats = None
-    for batch in _batches(dataset, batch_size):
+    for batch in _batches(dataset, batch_size, num_workers):
         inputs, labels = _inputs_and_labels(batch, normalization, device)
         features = grid_features(extractor, inputs, stride)
         # the label at the centre of each grid cell
@@ -181,18 +214,23 @@ def _fit(extractor: nn.Module, dataset: Sequence[dict],
     return stats
 
 
-def fit_probe(extractor: nn.Module, train_set: Sequence[dict],
-              normalization: Normalization, num_classes: int, stride: int,
-              ridge: float, batch_size: int,
-              device: torch.device) -> Tuple[Dict[str, Tensor], int]:
+def fit_probe(extractor: nn.Module,
+              train_set: Sequence[dict],
+              normalization: Normalization,
+              num_classes: int,
+              stride: int,
+              ridge: float,
+              batch_size: int,
+              device: torch.device,
+              num_workers: int = 0) -> Tuple[Dict[str, Tensor], int]:
     """Fit the probe's ridge classifier on the grid pixels of a set.
 
     Args:
         extractor (nn.Module): From :func:`probe_feature_extractor`.
         train_set (Sequence[dict]): Items holding ``img`` and
             ``gt_seg_map`` (see :func:`probe_backbone`); under DDP each
-            process reads every ``world_size``-th and the statistics are
-            all-reduced.
+            process reads every ``world_size``-th (:func:`probe_loader`)
+            and the statistics are all-reduced.
         normalization (Normalization): How the pretraining normalised its
             inputs.
         num_classes (int): Number of classes.
@@ -200,6 +238,8 @@ def fit_probe(extractor: nn.Module, train_set: Sequence[dict],
         ridge (float): Relative ridge penalty.
         batch_size (int): Images per forward pass.
         device (torch.device): Where the extractor runs.
+        num_workers (int): Processes that read the images. Defaults to 0
+            (the calling process).
 
     Returns:
         tuple: The classifier of
@@ -207,7 +247,7 @@ def fit_probe(extractor: nn.Module, train_set: Sequence[dict],
         number of labelled pixels it was fitted on.
     """
     stats = _fit(extractor, train_set, normalization, num_classes, stride,
-                 batch_size, device)
+                 batch_size, num_workers, device)
     return ridge_classifier(stats, ridge), int(stats.count)
 
 
@@ -244,11 +284,11 @@ def predict_labels(extractor: nn.Module, classifier: Dict[str, Tensor],
 
 def _score(extractor: nn.Module, classifier: Dict[str, Tensor],
            dataset: Sequence[dict], normalization: Normalization,
-           num_classes: int, stride: int, batch_size: int,
+           num_classes: int, stride: int, batch_size: int, num_workers: int,
            device: torch.device) -> Tensor:
     """The all-reduced confusion matrix of the classifier on a set."""
     confusion = torch.zeros(num_classes, num_classes, dtype=torch.float64)
-    for batch in _batches(dataset, batch_size):
+    for batch in _batches(dataset, batch_size, num_workers):
         inputs, labels = _inputs_and_labels(batch, normalization, device)
         predictions = predict_labels(extractor, classifier, inputs, stride,
                                      tuple(labels.shape[-2:]))
@@ -265,7 +305,8 @@ def probe_backbone(backbone: nn.Module,
                    classes: Optional[Sequence[str]] = None,
                    stride: int = 8,
                    ridge: float = 1e-2,
-                   batch_size: int = 8) -> Dict[str, float]:
+                   batch_size: int = 8,
+                   num_workers: int = 2) -> Dict[str, float]:
     """Fit the linear probe on ``train_set`` and score it on ``val_set``.
 
     Args:
@@ -286,6 +327,8 @@ def probe_backbone(backbone: nn.Module,
         ridge (float): Ridge penalty relative to the number of pixels, on
             standardised features. Defaults to 1e-2.
         batch_size (int): Images per forward pass. Defaults to 8.
+        num_workers (int): Processes that read the images (each process
+            of a DDP run starts its own). Defaults to 2.
 
     Returns:
         dict[str, float]: ``mIoU`` and ``IoU.<class>`` in percent on the
@@ -296,9 +339,9 @@ def probe_backbone(backbone: nn.Module,
     extractor = probe_feature_extractor(backbone)
     classifier, pixels = fit_probe(extractor, train_set, normalization,
                                    num_classes, stride, ridge, batch_size,
-                                   device)
+                                   device, num_workers)
     confusion = _score(extractor, classifier, val_set, normalization,
-                       num_classes, stride, batch_size, device)
+                       num_classes, stride, batch_size, num_workers, device)
     result = intersection_over_union(confusion, classes)
     result['pixels'] = pixels
     return result

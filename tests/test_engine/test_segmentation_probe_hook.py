@@ -32,6 +32,21 @@ def dataset(root, split):
         data_prefix=dict(img_path=f'img/{split}', seg_map_path=f'ann/{split}'))
 
 
+def probe_weights(cfg, checkpoint, root):
+    """The probe of a checkpoint's backbone in one process (batch size 1)."""
+    model = load_pretraining_model(Config(cfg), str(checkpoint))
+    train_set, val_set, classes = build_probe_sets(
+        dataset(root, 'train'), dataset(root, 'val'))
+    return probe_backbone(
+        model.algorithm.backbone,
+        train_set,
+        val_set,
+        preprocessor_normalization(model.data_preprocessor),
+        len(classes),
+        classes,
+        batch_size=1)
+
+
 def probe_cfg(image_dir, root, work_dir, max_iters=5, **hook):
     cfg = runner_cfg(
         image_dir,
@@ -119,13 +134,18 @@ def test_an_empty_set_fails_before_training(image_dir, labelled_root,
     assert runner.iter == 0
 
 
-def _ddp_worker(rank, port, image_dir, root, work_dir):
+def launch_environment(rank, port):
+    """The environment torchrun gives rank ``rank`` of 2 processes."""
     os.environ.update(
         MASTER_ADDR='127.0.0.1',
         MASTER_PORT=str(port),
         RANK=str(rank),
         LOCAL_RANK=str(rank),
         WORLD_SIZE='2')
+
+
+def _ddp_worker(rank, port, image_dir, root, work_dir):
+    launch_environment(rank, port)
     cfg = Config(
         probe_cfg(
             image_dir,
@@ -179,18 +199,9 @@ def test_ddp_probes_sharded_like_one_process(image_dir, labelled_root,
 
     # after the steps each rank's batch norm statistics are its own; the
     # probe of the last step is the one-process probe of rank 0's weights
-    cfg = Config(probe_cfg(image_dir, labelled_root, str(tmp_path / 'x')))
-    model = load_pretraining_model(cfg, str(tmp_path / 'ddp' / 'final.pth'))
-    train_set, val_set, classes = build_probe_sets(
-        dataset(labelled_root, 'train'), dataset(labelled_root, 'val'))
-    last = probe_backbone(
-        model.algorithm.backbone,
-        train_set,
-        val_set,
-        preprocessor_normalization(model.data_preprocessor),
-        len(classes),
-        classes,
-        batch_size=1)
+    last = probe_weights(
+        probe_cfg(image_dir, labelled_root, str(tmp_path / 'x')),
+        tmp_path / 'ddp' / 'final.pth', labelled_root)
     assert records[-1]['step'] == 3
     for key in ('mIoU', 'IoU.dark', 'IoU.bright'):
         assert records[-1][f'probe/{key}'] == pytest.approx(

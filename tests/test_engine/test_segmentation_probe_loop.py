@@ -2,19 +2,21 @@
 """SegmentationProbeLoop as a pretraining run's validation, in a real Runner:
 its scores reach CheckpointHook(save_best) and EarlyStoppingHook."""
 import glob
+import json
 import os.path as osp
 import re
 
 import pytest
+import torch.distributed as dist
+import torch.multiprocessing as mp
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 import grass_mm  # noqa: F401
-from grass_mm.apis import load_pretraining_model
-from grass_mm.evaluation import build_probe_sets, probe_backbone
-from grass_mm.models.utils import preprocessor_normalization
+from grass_mm.apis import setup_launcher
 from .test_gradient_guided_sampler_hook import runner_cfg
-from .test_segmentation_probe_hook import dataset
+from .test_segmentation_probe_hook import (dataset, launch_environment,
+                                           probe_weights)
 
 PIPELINE = [
     dict(type='LoadImageFromFile'),
@@ -86,17 +88,7 @@ def test_save_best_keeps_the_best_probing_checkpoint(image_dir, labelled_root,
 
     # the kept weights are the ones that scored best: probed again in one
     # process (rounded to 0.01 as mmseg's IoUMetric rounds)
-    model = load_pretraining_model(Config(cfg), kept[0])
-    train_set, val_set, classes = build_probe_sets(
-        dataset(labelled_root, 'train'), dataset(labelled_root, 'val'))
-    again = probe_backbone(
-        model.algorithm.backbone,
-        train_set,
-        val_set,
-        preprocessor_normalization(model.data_preprocessor),
-        len(classes),
-        classes,
-        batch_size=1)
+    again = probe_weights(cfg, kept[0], labelled_root)
     assert again['mIoU'] == pytest.approx(best, abs=0.006)
 
 
@@ -136,3 +128,38 @@ def test_by_epoch_in_an_iteration_loop_warns(image_dir, labelled_root,
     from .test_segmentation_probe_hook import train
     with pytest.warns(UserWarning, match='`by_epoch=True` in an iteration'):
         train(image_dir, labelled_root, tmp_path, by_epoch=True)
+
+
+def _ddp_worker(rank, port, image_dir, root, work_dir):
+    launch_environment(rank, port)
+    cfg = Config(loop_cfg(image_dir, root, work_dir, max_iters=3))
+    setup_launcher(cfg, 'pytorch', device='cpu')
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    dist.barrier()
+    runner.save_checkpoint(work_dir, 'final.pth')  # rank 0 writes it
+    with open(osp.join(work_dir, f'scores{rank}.json'), 'w') as f:
+        json.dump(probe_scores(runner), f)
+    dist.destroy_process_group()
+
+
+def test_ddp_probes_rank_0(image_dir, labelled_root, tmp_path, free_port):
+    """Two gloo processes: each fits on its share of the training set and
+    scores its share of the validation set; every rank gets the metrics of
+    a one-process probe of rank 0's weights, after the last step too
+    (when plain batch norm has made the ranks' statistics differ)."""
+    work_dir = tmp_path / 'ddp'
+    mp.spawn(
+        _ddp_worker,
+        args=(free_port(), image_dir, labelled_root, str(work_dir)),
+        nprocs=2)
+    scores = [
+        json.loads((work_dir / f'scores{rank}.json').read_text())
+        for rank in range(2)
+    ]
+    assert len(scores[0]) == 3 and scores[0] == scores[1]
+
+    last = probe_weights(
+        loop_cfg(image_dir, labelled_root, tmp_path / 'x', 3),
+        work_dir / 'final.pth', labelled_root)
+    assert scores[0][-1] == pytest.approx(last['mIoU'], abs=0.006)

@@ -115,3 +115,36 @@ def test_a_large_common_offset_keeps_the_statistics_exact():
     np.testing.assert_allclose(
         classifier['weight'].numpy(), weight, rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(classifier['bias'].numpy(), bias, atol=1e-9)
+
+
+def test_iou_equals_mmseg_iou_metric():
+    """The probe's IoU of a confusion matrix and mmseg's IoUMetric run on
+    the same predictions, as its evaluator would (rounded to 2 decimals)."""
+    from mmengine.structures import PixelData
+    from mmseg.evaluation import IoUMetric
+    from mmseg.structures import SegDataSample
+
+    rng = np.random.default_rng(3)
+    labels = rng.integers(0, 4, (3, 16, 16))
+    labels[0, :2] = 255
+    predictions = np.where(
+        rng.random((3, 16, 16)) < 0.6, labels, rng.integers(0, 4, (3, 16, 16)))
+    predictions[predictions == 255] = 0
+    classes = ('a', 'b', 'c', 'd')
+    metric = IoUMetric()
+    metric.dataset_meta = dict(classes=classes)
+    samples = []
+    for label, prediction in zip(labels, predictions):
+        sample = SegDataSample()
+        sample.gt_sem_seg = PixelData(data=torch.from_numpy(label)[None])
+        sample.pred_sem_seg = PixelData(
+            data=torch.from_numpy(prediction)[None])
+        samples.append(sample.to_dict())
+    metric.process({}, samples)
+    expected = metric.compute_metrics(metric.results)
+
+    confusion = confusion_matrix(
+        torch.from_numpy(predictions), torch.from_numpy(labels), 4)
+    iou = intersection_over_union(confusion, classes)
+    assert iou['mIoU'] == pytest.approx(expected['mIoU'], abs=0.005)
+    assert 40 < iou['mIoU'] < 90

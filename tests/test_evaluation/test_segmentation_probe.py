@@ -84,11 +84,34 @@ def test_the_backbone_is_left_as_it_was():
         torch.testing.assert_close(value, before[key])
 
 
+def test_loader_workers_and_mixed_image_sizes_change_nothing():
+    # 64 and 48 pixel images alternate: each loaded batch is cut into runs
+    # of one size; worker processes read the same items in the same order
+    train = coloured_set(6, 0)
+    small = coloured_set(6, 2, size=48)
+    train = [item for pair in zip(train, small) for item in pair]
+    results = [
+        probe_backbone(
+            backbone(),
+            train,
+            coloured_set(3, 1),
+            NORMALIZATION,
+            3,
+            batch_size=3,
+            num_workers=workers) for workers in (0, 2)
+    ]
+    assert results[0]['pixels'] == 6 * 8 * 8 + 6 * 6 * 6
+    assert results[0]['mIoU'] > 90
+    for key, value in results[0].items():
+        assert results[1][key] == pytest.approx(value, abs=1e-9), key
+
+
 def _worker(rank, port, out_dir):
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
     dist.init_process_group('gloo', rank=rank, world_size=2)
-    # 5 training images: one rank has one image more; 1 val image: rank 1
-    # scores none and must still take part in every all-reduce
+    # 5 training images: one rank has one image more (a padded sampler
+    # would count an image twice); 1 val image: rank 1 scores none and must
+    # still take part in every all-reduce
     result = probe_backbone(
         backbone(),
         coloured_set(5, 0),

@@ -51,6 +51,8 @@ class SegmentationProbeHook(Hook):
         stride (int): Stride of the feature grid. Defaults to 8.
         ridge (float): Relative ridge penalty. Defaults to 1e-2.
         batch_size (int): Images per forward pass. Defaults to 8.
+        num_workers (int): Processes that read the probe's images (each
+            rank its own share, unpadded). Defaults to 2.
 
     Example:
         >>> custom_hooks = [
@@ -77,12 +79,16 @@ class SegmentationProbeHook(Hook):
                  probe_at_start: bool = False,
                  stride: int = 8,
                  ridge: float = 1e-2,
-                 batch_size: int = 8) -> None:
+                 batch_size: int = 8,
+                 num_workers: int = 2) -> None:
         for key, value in (('interval', interval), ('stride', stride),
                            ('batch_size', batch_size)):
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f'SegmentationProbeHook: `{key}` must be an '
                                  f'integer >= 1, got {value!r}')
+        if not isinstance(num_workers, int) or num_workers < 0:
+            raise ValueError('SegmentationProbeHook: `num_workers` must be '
+                             f'an integer >= 0, got {num_workers!r}')
         if not ridge > 0:
             raise ValueError('SegmentationProbeHook: `ridge` must be > 0, '
                              f'got {ridge!r}')
@@ -94,6 +100,7 @@ class SegmentationProbeHook(Hook):
         self.stride = stride
         self.ridge = ridge
         self.batch_size = batch_size
+        self.num_workers = num_workers
 
     def before_train(self, runner) -> None:
         """Build the labelled sets (errors show before any training)."""
@@ -137,7 +144,8 @@ class SegmentationProbeHook(Hook):
             classes=self._classes,
             stride=self.stride,
             ridge=self.ridge,
-            batch_size=self.batch_size)
+            batch_size=self.batch_size,
+            num_workers=self.num_workers)
         seconds = time.perf_counter() - start
         scalars = {
             f'probe/{key}': value

@@ -43,6 +43,8 @@ class SegmentationProbeLoop(ValLoop):
         ridge (float): Relative ridge penalty. Defaults to 1e-2.
         batch_size (int): Images per forward pass of the fit. Defaults
             to 8.
+        num_workers (int): Processes that read the fit's images (each
+            rank its own share, unpadded). Defaults to 2.
         fp16 (bool): Unused (the probe runs in float32); mmengine's
             argument. Defaults to False.
 
@@ -78,12 +80,16 @@ class SegmentationProbeLoop(ValLoop):
                  stride: int = 8,
                  ridge: float = 1e-2,
                  batch_size: int = 8,
+                 num_workers: int = 2,
                  fp16: bool = False) -> None:
         super().__init__(runner, dataloader, evaluator, fp16)
         for key, value in (('stride', stride), ('batch_size', batch_size)):
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f'SegmentationProbeLoop: val_cfg.{key} must '
                                  f'be an integer >= 1, got {value!r}')
+        if not isinstance(num_workers, int) or num_workers < 0:
+            raise ValueError('SegmentationProbeLoop: val_cfg.num_workers '
+                             f'must be an integer >= 0, got {num_workers!r}')
         if not ridge > 0:
             raise ValueError('SegmentationProbeLoop: val_cfg.ridge must be '
                              f'> 0, got {ridge!r}')
@@ -99,6 +105,7 @@ class SegmentationProbeLoop(ValLoop):
         self.stride = stride
         self.ridge = ridge
         self.batch_size = batch_size
+        self.num_workers = num_workers
 
     def run(self) -> dict:
         """Fit the probe on the current backbone, then score it."""
@@ -112,7 +119,7 @@ class SegmentationProbeLoop(ValLoop):
                                              self._normalization,
                                              len(self.classes), self.stride,
                                              self.ridge, self.batch_size,
-                                             device)
+                                             device, self.num_workers)
         self.runner.logger.info(f'SegmentationProbeLoop: fitted on {pixels} '
                                 'labelled pixels')
         try:
