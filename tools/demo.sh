@@ -27,17 +27,33 @@ PY="$GRASS_VENV/bin/python"
 WORK="${WORK_DIR:-work_dirs/demo}"
 PRETRAIN_CFG=configs/demo/grass_r18_1xb16-4e_dubai-aerial-demo.py
 FINETUNE_CFG=configs/demo/upernet_r18-grass_1xb8-300it_dubai-aerial-demo.py
-step() { echo; echo "==== $* ===="; }
+# step NAME [DESCRIPTION]: ends the clock of the previous stage, starts NAME's
+STAGE=
+STAGE_START=$SECONDS
+TIMES=()
+step() {
+    end_stage
+    STAGE="$1"
+    STAGE_START=$SECONDS
+    echo
+    echo "==== $* ===="
+}
+end_stage() {
+    [[ -z "$STAGE" ]] && return 0
+    TIMES+=("$(printf '%6d s  %s' $((SECONDS - STAGE_START)) "$STAGE")")
+}
+DEMO_START=$SECONDS
 
-step "data: Dubai aerial imagery (demo/dubai_aerial) -> data/dubai-aerial"
+step "data" "Dubai aerial imagery (demo/dubai_aerial) -> data/dubai-aerial"
 "$PY" tools/dataset_converters/dubai_aerial.py demo/dubai_aerial \
     -o data/dubai-aerial
 
-step "1/4 GraSS pretraining: ID warm-up, then GS training"
+step "1/4 pretraining" "GraSS: ID warm-up, then GS training"
 "$PY" tools/train.py "$PRETRAIN_CFG" --work-dir "$WORK/pretrain"
 PRETRAINED="$WORK/pretrain/epoch_4.pth"
 
-step "2/4 what the sampler chooses: $WORK/sampling/, $WORK/sampling_curves.png, $WORK/purity.json"
+step "2/4 sampling analysis" "what the sampler chooses: $WORK/sampling/," \
+    "$WORK/sampling_curves.png, $WORK/purity.json"
 mapfile -t VAL_IMAGES < <(ls data/dubai-aerial/img_dir/val/tile*_part009_0_0.png)
 "$PY" tools/visualize_sampling.py "$PRETRAIN_CFG" "$PRETRAINED" \
     --images "${VAL_IMAGES[@]}" --out-dir "$WORK/sampling"
@@ -48,10 +64,16 @@ mapfile -t VAL_IMAGES < <(ls data/dubai-aerial/img_dir/val/tile*_part009_0_0.png
     --data-config data/dubai-aerial/img_dir/val data/dubai-aerial/ann_dir/val \
     --reduce-zero-label --img-size 112 --out "$WORK/purity.json"
 
-step "3/4 fine-tuning UPerNet from $PRETRAINED"
+step "3/4 fine-tuning" "UPerNet from $PRETRAINED"
 "$PY" tools/train.py "$FINETUNE_CFG" --work-dir "$WORK/finetune" \
     --cfg-options "model.backbone.init_cfg.checkpoint=$PRETRAINED"
 
-step "4/4 evaluation on the validation images"
+step "4/4 evaluation" "tools/test.py on the validation images"
 "$PY" tools/test.py "$FINETUNE_CFG" "$WORK/finetune/iter_300.pth" \
     --work-dir "$WORK/test"
+end_stage
+
+echo
+echo "==== time per stage ===="
+printf '%s\n' "${TIMES[@]}"
+printf '%6d s  in all\n' $((SECONDS - DEMO_START))
