@@ -3,6 +3,7 @@ before the channel conversion and the normalisation, from a seeded stream,
 and once per GraSS step."""
 import copy
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -121,6 +122,17 @@ def test_augmentation_comes_before_channel_conversion_and_normalisation():
     assert torch.allclose(out, (blue - mean) / std)
 
 
+def test_each_view_is_augmented_once():
+    """Solarising at 0 inverts every pixel: once gives 255 - x, twice x."""
+    preprocessor = build(augments=[dict(type='Solarize', thr=0, prob=1.0)])
+    batch = make_batch()
+    out = preprocessor(copy.deepcopy(batch), True)['inputs']
+    plain = SelfSupDataPreprocessor(**NORM)
+    inverted = dict(batch, inputs=[255 - view for view in batch['inputs']])
+    expected = plain(inverted, True)['inputs']
+    assert all(torch.allclose(a, b) for a, b in zip(out, expected))
+
+
 def test_channel_order_is_checked():
     with pytest.raises(ValueError, match='`channel_order`'):
         build(channel_order='hsv')
@@ -128,21 +140,26 @@ def test_channel_order_is_checked():
         build(augments=[dict(type='RandomGrayscale', prob=2.0)])
 
 
-def test_grass_augments_once_per_gs_step():
-    """The GS step's guide pass and crops use the views augmented by
-    train_step: the stream advances by exactly one draw per view."""
+def small_grass(seed: int) -> GraSS:
+    """A ResNet-18 GraSS with the preprocessor, seeded with ``seed``."""
     algorithm = copy.deepcopy(PAPER_ALGORITHM)  # made small for a CPU
     algorithm['backbone'].update(depth=18, norm_cfg=dict(type='BN'))
     algorithm['neck'].update(
         in_channels=512, hid_channels=32, norm_cfg=dict(type='BN1d'))
     torch.manual_seed(0)
-    model = GraSS(
+    return GraSS(
         algorithm=algorithm,
         data_preprocessor=dict(
             type='PhotometricAugDataPreprocessor',
             augments=AUGMENTS,
-            seed=5,
+            seed=seed,
             **NORM))
+
+
+def test_grass_augments_once_per_gs_step():
+    """The GS step's guide pass and crops use the views augmented by
+    train_step: the stream advances by exactly one draw per view."""
+    model = small_grass(seed=5)
     assert isinstance(model.data_preprocessor, PhotometricAugDataPreprocessor)
     assert model.data_preprocessor is model.algorithm.data_preprocessor
     model.gs_training = True
@@ -150,6 +167,31 @@ def test_grass_augments_once_per_gs_step():
     optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01))
     model.train_step(copy.deepcopy(batch), optim)
     reference = build(seed=5)
-    reference(copy.deepcopy(batch), True)
+    for _ in batch['inputs']:
+        reference.sample(len(batch['data_samples']))
     assert torch.equal(model.data_preprocessor.generator.get_state(),
                        reference.generator.get_state())
+
+
+def test_visualization_hook_leaves_the_stream_as_it_was():
+    """GraSSVisualizationHook preprocesses the coming batch itself; the
+    step after it draws what it would have drawn without the hook, whether
+    the stream was made before (second step) or inside the hook (first)."""
+    from grass_mm.engine import GraSSVisualizationHook
+    model = small_grass(seed=5)
+    model.gs_training = True
+    drawn = []
+    runner = SimpleNamespace(
+        model=model,
+        iter=0,
+        visualizer=SimpleNamespace(
+            add_image=lambda name, image, step: drawn.append(name)))
+    hook = GraSSVisualizationHook(interval=1, max_views=2)
+    batch = make_batch(num=4, size=64)
+    reference = build(seed=5)
+    for _ in range(2):
+        hook.before_train_iter(runner, 0, copy.deepcopy(batch))
+        got = model.data_preprocessor(copy.deepcopy(batch), True)['inputs']
+        expected = reference(copy.deepcopy(batch), True)['inputs']
+        assert all(torch.equal(a, b) for a, b in zip(got, expected))
+    assert drawn == ['grass_sampling'] * 2

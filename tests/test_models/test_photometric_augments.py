@@ -120,6 +120,10 @@ def test_jitter_factors_follow_mmpretrain_draws(draws):
     'cfg',
     [
         dict(magnitude_range=(0.1, 2.0), magnitude_std='inf'),
+        # uniform over [0, level] of total_level: (0.1, 1.05)
+        dict(
+            magnitude_range=(0.1, 2.0), magnitude_std='inf',
+            magnitude_level=5),
         # normal around the level, clipped to [0, total_level]
         dict(magnitude_range=(0.0, 3.0), magnitude_std=3, magnitude_level=6),
         dict(magnitude_range=(0.5, 1.5), magnitude_std=0, magnitude_level=4),

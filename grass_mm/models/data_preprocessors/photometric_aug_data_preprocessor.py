@@ -62,9 +62,11 @@ class PhotometricAugDataPreprocessor(SelfSupDataPreprocessor):
     With :class:`~grass_mm.models.GraSS` this is the wrapped algorithm's
     preprocessor. ``train_step`` calls it once per step: the guide pass and
     the crops of the GS stage both come from those augmented views, and the
-    crops are not augmented again, as with the CPU pipeline. A hook that
-    preprocesses a training batch itself (``GraSSVisualizationHook``) draws
-    its own augmentation and advances the stream.
+    crops are not augmented again, as with the CPU pipeline.
+    ``GraSSVisualizationHook`` preprocesses the coming batch itself and then
+    restores the stream, so it draws the views that the step trains on and
+    leaves the step's draws unchanged; any other code that calls the
+    preprocessor in training mode advances the stream.
 
     Args:
         augments (Sequence[dict]): mmpretrain transform configs, applied in
