@@ -2,7 +2,7 @@
 """Time the views' colour augmentations: per view on the CPU workers, as
 mmpretrain's transforms do them, against a whole batch at once."""
 import statistics
-from typing import Callable, Dict, Sequence
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 import torch
@@ -31,24 +31,21 @@ def photometric_transforms(view_pipeline: Sequence[dict]) -> list:
     ]
 
 
-def _median_time(run: Callable[[], None], repeats: int,
-                 device: torch.device) -> float:
-    return statistics.median(time_call(run, device) for _ in range(repeats))
-
-
-def time_photometric_paths(augments: Sequence[dict],
-                           num_views: int,
-                           img_size: int,
-                           repeats: int = 5,
-                           device: str = 'cpu',
-                           seed: int = 0) -> Dict[str, float]:
+def time_photometric_paths(
+        augments: Sequence[dict],
+        num_views: int,
+        img_size: int,
+        repeats: int = 5,
+        device: str = 'cpu',
+        seed: int = 0,
+        chunk_size: Optional[int] = None) -> Dict[str, float]:
     """Seconds per view of the CPU transforms and of the batched path.
 
     The CPU path runs mmpretrain's transforms on ``num_views`` uint8
     ``(img_size, img_size, 3)`` images one at a time; the batched path runs
     :meth:`PhotometricAugDataPreprocessor.augment` on the same images as one
     uint8 batch on ``device``. One warm-up run each, then the median of
-    ``repeats`` runs.
+    ``repeats`` runs of each, the two paths taking turns.
 
     Args:
         augments (Sequence[dict]): mmpretrain transform configs.
@@ -58,6 +55,8 @@ def time_photometric_paths(augments: Sequence[dict],
         device (str): Where the batched path runs. Defaults to 'cpu'.
         seed (int): Seed of the images and of both paths' draws.
             Defaults to 0.
+        chunk_size (int, optional): The preprocessor's ``chunk_size``.
+            Defaults to None (the whole batch at once).
 
     Returns:
         dict: ``cpu_s_per_view``, ``batched_s_per_view`` and ``ratio``
@@ -68,7 +67,8 @@ def time_photometric_paths(augments: Sequence[dict],
         0, 256, (num_views, img_size, img_size, 3), dtype=np.uint8)
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         pipeline = Compose([TRANSFORMS.build(dict(c)) for c in augments])
-    preprocessor = PhotometricAugDataPreprocessor(augments=augments, seed=seed)
+    preprocessor = PhotometricAugDataPreprocessor(
+        augments=augments, seed=seed, chunk_size=chunk_size)
     target = torch.device(device)
     batch = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()
     batch = batch.to(target)
@@ -83,8 +83,12 @@ def time_photometric_paths(augments: Sequence[dict],
 
     cpu()
     batched()
-    cpu_s = _median_time(cpu, repeats, torch.device('cpu')) / num_views
-    batched_s = _median_time(batched, repeats, target) / num_views
+    cpu_times, batched_times = [], []
+    for _ in range(repeats):  # alternating, so load changes hit both
+        cpu_times.append(time_call(cpu, torch.device('cpu')))
+        batched_times.append(time_call(batched, target))
+    cpu_s = statistics.median(cpu_times) / num_views
+    batched_s = statistics.median(batched_times) / num_views
     return dict(
         cpu_s_per_view=cpu_s,
         batched_s_per_view=batched_s,

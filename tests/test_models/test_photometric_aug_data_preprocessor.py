@@ -133,9 +133,23 @@ def test_each_view_is_augmented_once():
     assert all(torch.allclose(a, b) for a, b in zip(out, expected))
 
 
+@pytest.mark.parametrize('chunk_size', [1, 3, 8, 100])
+def test_chunks_do_not_change_the_result(chunk_size):
+    batch = make_batch(num=8)
+    whole = build(seed=2)(copy.deepcopy(batch), True)['inputs']
+    chunked = build(
+        seed=2, chunk_size=chunk_size)(copy.deepcopy(batch), True)['inputs']
+    assert all(torch.equal(a, b) for a, b in zip(whole, chunked))
+    empty = build(
+        seed=2, chunk_size=chunk_size).augment(batch['inputs'][0][:0])
+    assert empty.shape == (0, 3, 24, 24)
+
+
 def test_channel_order_is_checked():
     with pytest.raises(ValueError, match='`channel_order`'):
         build(channel_order='hsv')
+    with pytest.raises(ValueError, match='`chunk_size`'):
+        build(chunk_size=0)
     with pytest.raises(ValueError, match=r'augments\[0\].*`prob`'):
         build(augments=[dict(type='RandomGrayscale', prob=2.0)])
 

@@ -9,7 +9,7 @@ from mmpretrain.registry import MODELS
 from torch import Tensor
 
 from ..utils.batched_photometric import CHANNEL_ORDERS
-from .photometric_augments import Params, build_augments, to_device
+from .photometric_augments import Params, build_augments, take, to_device
 
 # Keeps this stream apart from the others seeded from the same run seed
 # (e.g. GraSS's random-box stream).
@@ -77,6 +77,11 @@ class PhotometricAugDataPreprocessor(SelfSupDataPreprocessor):
         quantize (bool): Round after each step as the uint8 CPU transforms
             do. Defaults to True.
         seed (int, optional): Base seed of the stream. Defaults to None.
+        chunk_size (int, optional): Augment this many images at a time.
+            The parameters of the whole batch are drawn first, so the result
+            does not depend on it; on a CPU, chunks of a few 224 x 224
+            images stay in cache and run about twice as fast as 64 at once.
+            Defaults to None (the whole batch at once).
         **kwargs: The arguments of :class:`SelfSupDataPreprocessor`
             (``mean``, ``std``, ``to_rgb``, ...).
 
@@ -103,17 +108,23 @@ class PhotometricAugDataPreprocessor(SelfSupDataPreprocessor):
                  channel_order: str = 'bgr',
                  quantize: bool = True,
                  seed: Optional[int] = None,
+                 chunk_size: Optional[int] = None,
                  **kwargs) -> None:
         super().__init__(**kwargs)
         if channel_order not in CHANNEL_ORDERS:
             raise ValueError('PhotometricAugDataPreprocessor: '
                              f'`channel_order` must be one of '
                              f'{CHANNEL_ORDERS}, got {channel_order!r}')
+        if chunk_size is not None and not (isinstance(chunk_size, int)
+                                           and chunk_size >= 1):
+            raise ValueError('PhotometricAugDataPreprocessor: `chunk_size` '
+                             f'must be an integer >= 1, got {chunk_size!r}')
         self.augments = build_augments(
             augments, 'PhotometricAugDataPreprocessor: augments')
         self.channel_order = channel_order
         self.quantize = quantize
         self.seed = seed
+        self.chunk_size = chunk_size
         self._generator: Optional[torch.Generator] = None
 
     @property
@@ -149,10 +160,17 @@ class PhotometricAugDataPreprocessor(SelfSupDataPreprocessor):
             Tensor: The augmented views in float32, same shape and device.
         """
         img = views.float()
-        for augment, params in zip(self.augments, self.sample(len(views))):
-            img = augment(img, to_device(params, img.device),
-                          self.channel_order, self.quantize)
-        return img
+        params = [to_device(p, img.device) for p in self.sample(len(img))]
+        size = self.chunk_size or max(len(img), 1)
+        chunks = []
+        for start in range(0, len(img), size):
+            chunk = img[start:start + size]
+            index = torch.arange(start, start + len(chunk))
+            for augment, own in zip(self.augments, params):
+                own = own if len(chunk) == len(img) else take(own, index)
+                chunk = augment(chunk, own, self.channel_order, self.quantize)
+            chunks.append(chunk)
+        return torch.cat(chunks) if chunks else img
 
     def forward(
         self,
