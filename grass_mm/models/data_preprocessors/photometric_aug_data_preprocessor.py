@@ -1,5 +1,5 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -172,11 +172,7 @@ class PhotometricAugDataPreprocessor(SelfSupDataPreprocessor):
             chunks.append(chunk)
         return torch.cat(chunks) if chunks else img
 
-    def forward(
-        self,
-        data: dict,
-        training: bool = False
-    ) -> Tuple[Union[List[Tensor], Tensor], Optional[list]]:
+    def forward(self, data: dict, training: bool = False) -> dict:
         """Augment (in training), then convert channels and normalise.
 
         Args:
