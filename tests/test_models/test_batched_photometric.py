@@ -1,4 +1,5 @@
-"""The batched photometric functions against the CPU transforms they follow.
+"""The batched photometric functions and the batched blur against the CPU
+transforms they follow.
 
 Each function gets a batch of uint8 images (BGR, as mmcv loads them) with a
 different parameter per image; the reference is the mmcv / Pillow function
@@ -15,6 +16,8 @@ import torch
 from PIL import Image, ImageFilter
 
 from grass_mm.models.utils import batched_photometric as bp
+from grass_mm.models.utils.batched_blur import (extended_box_kernels,
+                                                gaussian_blur)
 
 NUM = 12
 
@@ -71,10 +74,9 @@ CASES = {
     (lambda img, f: mmcv.adjust_color(img, f, backend='pillow'),
      lambda x, f, q: bp.adjust_saturation(x, f, 'bgr', q), (0.2, 1.8)),
     'gaussian_blur': (lambda img, f: pil_blur(img, float(f)),
-                      lambda x, f, q: bp.gaussian_blur(x, f, q), (0.1, 2.0)),
-    'wide_gaussian_blur':
-    (lambda img, f: pil_blur(img, float(f)),
-     lambda x, f, q: bp.gaussian_blur(x, f, q), (2.0, 6.0)),
+                      lambda x, f, q: gaussian_blur(x, f, q), (0.1, 2.0)),
+    'wide_gaussian_blur': (lambda img, f: pil_blur(img, float(f)),
+                           lambda x, f, q: gaussian_blur(x, f, q), (2.0, 6.0)),
     'solarize': (lambda img, f: mmcv.solarize(img, f),
                  lambda x, f, q: bp.solarize(x, f), (0, 256)),
 }
@@ -180,7 +182,7 @@ def test_luma_weights_follow_the_channel_order():
 
 def test_extended_box_kernels_have_the_requested_variance():
     sigma = torch.tensor([0.1, 0.5, 1.0, 2.0, 3.7])
-    kernels = bp.extended_box_kernels(sigma, passes=3)
+    kernels = extended_box_kernels(sigma, passes=3)
     offsets = torch.arange(kernels.shape[1]) - kernels.shape[1] // 2
     assert torch.allclose(kernels.sum(1), torch.ones(5))
     variance = (kernels * offsets**2).sum(1)
@@ -190,8 +192,8 @@ def test_extended_box_kernels_have_the_requested_variance():
 
 def test_blur_of_zero_sigma_and_empty_batch_keep_the_images():
     x = to_batch(noise_images(11, num=2))
-    assert torch.equal(bp.gaussian_blur(x, torch.zeros(2), quantize=True), x)
+    assert torch.equal(gaussian_blur(x, torch.zeros(2), quantize=True), x)
     empty = x[:0]
-    assert bp.gaussian_blur(empty, torch.zeros(0)).shape == empty.shape
+    assert gaussian_blur(empty, torch.zeros(0)).shape == empty.shape
     with pytest.raises(ValueError, match='sigma'):
-        bp.gaussian_blur(x, torch.tensor([1.0, -1.0]))
+        gaussian_blur(x, torch.tensor([1.0, -1.0]))

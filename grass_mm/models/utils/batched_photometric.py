@@ -19,17 +19,15 @@ image, which works through mmcv and Pillow:
   also stores it as the CPU transform stores its uint8 result: truncated
   (Pillow's ``Image.blend`` behind brightness, contrast and saturation, and
   the ``astype('uint8')`` of ``RandomGrayscale``) or rounded to the nearest
-  integer (the Gaussian blur's box passes, the hue). With ``quantize=False``
-  the result stays in floating point.
+  integer (the hue; the Gaussian blur of
+  :mod:`~grass_mm.models.utils.batched_blur`, pass by pass). With
+  ``quantize=False`` the result stays in floating point.
 
 The hue is shifted in floating point HSV; Pillow's HSV holds each of H, S
 and V in 8 bits, so the two differ by a few units (see
 ``tests/test_models/test_batched_photometric.py`` for the measured bound).
 """
-import math
-
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 # Pillow's RGB -> L weights, 16-bit fixed point (R, G, B).
@@ -37,14 +35,29 @@ LUMA_WEIGHTS = (19595 / 65536, 38470 / 65536, 7471 / 65536)
 CHANNEL_ORDERS = ('bgr', 'rgb')
 
 
-def _per_sample(values: Tensor, like: Tensor) -> Tensor:
-    """A ``(N,)`` parameter as ``(N, 1, 1, 1)`` in ``like``'s dtype."""
+def per_sample(values: Tensor, like: Tensor) -> Tensor:
+    """A ``(N,)`` parameter as ``(N, 1, 1, 1)``, in ``like``'s dtype and on
+    its device."""
     return values.to(like).reshape(-1, 1, 1, 1)
 
 
-def _finish(img: Tensor, quantize: bool, rounding: str = 'floor') -> Tensor:
-    """Clamp to 0..255 and, when asked, store as the uint8 CPU path does."""
-    img = img.clamp_(0, 255)  # callers pass a fresh tensor
+def clamp_and_store(img: Tensor,
+                    quantize: bool,
+                    rounding: str = 'floor') -> Tensor:
+    """Clamp to 0..255, in place, and with ``quantize`` round to integers as
+    the uint8 CPU transform stores its result.
+
+    Args:
+        img (Tensor): A freshly computed batch; it is modified in place.
+        quantize (bool): Whether to round.
+        rounding (str): ``'floor'`` (truncation, as Pillow's blends and
+            NumPy's ``astype('uint8')``) or ``'nearest'``. Defaults to
+            'floor'.
+
+    Returns:
+        Tensor: ``img``.
+    """
+    img = img.clamp_(0, 255)
     if not quantize:
         return img
     return img.floor_() if rounding == 'floor' else img.add_(0.5).floor_()
@@ -71,7 +84,7 @@ def luma(img: Tensor,
 
 def _blend(degenerate: Tensor, img: Tensor, factor: Tensor) -> Tensor:
     """``degenerate + factor * (img - degenerate)``, as ``Image.blend``."""
-    return (img - degenerate).mul_(_per_sample(factor, img)).add_(degenerate)
+    return (img - degenerate).mul_(per_sample(factor, img)).add_(degenerate)
 
 
 def adjust_brightness(img: Tensor,
@@ -89,7 +102,7 @@ def adjust_brightness(img: Tensor,
         Tensor: The adjusted images, (N, C, H, W).
     """
     # Image.blend with black: 0 + factor * (img - 0)
-    return _finish(img * _per_sample(factor, img), quantize)
+    return clamp_and_store(img * per_sample(factor, img), quantize)
 
 
 def adjust_contrast(img: Tensor,
@@ -113,7 +126,7 @@ def adjust_contrast(img: Tensor,
     mean = luma(img, channel_order, quantize).mean(dim=(1, 2, 3), keepdim=True)
     if quantize:
         mean = torch.floor(mean + 0.5)
-    return _finish(_blend(mean, img, factor), quantize)
+    return clamp_and_store(_blend(mean, img, factor), quantize)
 
 
 def adjust_saturation(img: Tensor,
@@ -134,7 +147,7 @@ def adjust_saturation(img: Tensor,
     Returns:
         Tensor: The images with their saturation scaled.
     """
-    return _finish(
+    return clamp_and_store(
         _blend(luma(img, channel_order, quantize), img, factor), quantize)
 
 
@@ -168,14 +181,14 @@ def adjust_hue(img: Tensor,
         value == red, (green - blue) / safe,
         torch.where(value == green, 2 + (blue - red) / safe,
                     4 + (red - green) / safe))
-    sextant = torch.remainder(sextant + 6 * _per_sample(shift, img)[:, 0], 6)
+    sextant = torch.remainder(sextant + 6 * per_sample(shift, img)[:, 0], 6)
     channels = []
     for offset in (5, 3, 1):  # R, G, B
         k = torch.remainder(offset + sextant, 6)
         ramp = torch.clamp(torch.minimum(k, 4 - k), 0, 1)
         channels.append(value - chroma * ramp)
     out = torch.stack([channels[i] for i in index], dim=1)
-    return _finish(out, quantize, rounding='nearest')
+    return clamp_and_store(out, quantize, rounding='nearest')
 
 
 def grayscale(img: Tensor,
@@ -201,7 +214,7 @@ def grayscale(img: Tensor,
     gray = weights[0].item() * img[:, :1].double()
     for channel in range(1, img.shape[1]):
         gray = gray + weights[channel].item() * img[:, channel:channel + 1]
-    gray = _finish(gray, quantize).to(img.dtype)
+    gray = clamp_and_store(gray, quantize).to(img.dtype)
     return gray.expand_as(img).contiguous()
 
 
@@ -216,82 +229,4 @@ def solarize(img: Tensor, threshold: Tensor) -> Tensor:
     Returns:
         Tensor: The solarised images, (N, C, H, W).
     """
-    return torch.where(img < _per_sample(threshold, img), img, 255 - img)
-
-
-def extended_box_kernels(sigma: Tensor, passes: int = 3) -> Tensor:
-    """Extended box kernels whose ``passes``-fold convolution has variance
-    ``sigma ** 2``.
-
-    Each kernel weighs the central ``2 l + 1`` taps by 1 and the next tap on
-    each side by ``a`` (0 <= a < 1), normalised: ``l`` is the widest whole
-    box whose variance ``l (l + 1) / 3`` does not exceed ``s = sigma ** 2 /
-    passes``, and ``a`` brings the variance to ``s`` exactly. This is the
-    approximation of a Gaussian that Pillow's ``GaussianBlur`` uses.
-
-    Args:
-        sigma (Tensor): Standard deviations, (N,), positive.
-        passes (int): Number of box passes. Defaults to 3.
-
-    Returns:
-        Tensor: Kernels, (N, 2 K + 1), centred, ``K`` the largest ``l + 1``.
-    """
-    var = sigma.double()**2 / passes
-    half = torch.floor((torch.sqrt(12 * var + 1) - 1) / 2)
-    edge = (2 * half + 1) * (3 * var - half *
-                             (half + 1)) / (6 * ((half + 1)**2 - var))
-    reach = int(half.max().item()) + 1
-    offsets = torch.arange(-reach, reach + 1, dtype=var.dtype).abs()
-    half, edge = half[:, None], edge[:, None]
-    weights = torch.where(offsets <= half, torch.ones_like(edge),
-                          torch.where(offsets == half + 1, edge, 0 * edge))
-    return (weights / weights.sum(dim=1, keepdim=True)).float()
-
-
-def _box_pass(img: Tensor, kernels: Tensor, dim: int) -> Tensor:
-    """Convolve each image along ``dim`` (-1 or -2) with its own symmetric
-    kernel, repeating the edge pixels."""
-    reach = kernels.shape[1] // 2
-    pad = (reach, reach, 0, 0) if dim == -1 else (0, 0, reach, reach)
-    padded = F.pad(img, pad, mode='replicate')
-    size = img.shape[dim]
-    weights = kernels.to(img)
-    out = img * _per_sample(weights[:, reach], img)
-    for offset in range(1, reach + 1):
-        pair = padded.narrow(dim, reach - offset, size) + padded.narrow(
-            dim, reach + offset, size)
-        out = out.add_(pair.mul_(_per_sample(weights[:, reach + offset], img)))
-    return out
-
-
-def gaussian_blur(img: Tensor,
-                  sigma: Tensor,
-                  quantize: bool = False,
-                  passes: int = 3) -> Tensor:
-    """Blur each image with its own Gaussian, as Pillow approximates it.
-
-    ``passes`` extended box filters (:func:`extended_box_kernels`) along the
-    rows, then as many along the columns, each repeating the edge pixels;
-    with ``quantize=True`` each pass is rounded to integers, as Pillow's
-    8-bit passes are.
-
-    Args:
-        img (Tensor): Images, (N, C, H, W), values in 0..255.
-        sigma (Tensor): Standard deviation per image in pixels, (N,),
-            positive (mmpretrain's ``GaussianBlur`` radius).
-        quantize (bool): Round every pass to integers. Defaults to False.
-        passes (int): Box passes per direction. Defaults to 3.
-
-    Returns:
-        Tensor: The blurred images, (N, C, H, W).
-    """
-    if img.shape[0] == 0:
-        return img
-    if not bool((sigma >= 0).all()) or not math.isfinite(sigma.sum().item()):
-        raise ValueError('gaussian_blur: every sigma must be non negative and '
-                         'finite')
-    kernels = extended_box_kernels(sigma, passes)
-    for dim in (-1, -2):
-        for _ in range(passes):
-            img = _finish(_box_pass(img, kernels, dim), quantize, 'nearest')
-    return img
+    return torch.where(img < per_sample(threshold, img), img, 255 - img)
