@@ -13,7 +13,8 @@ from torch import Tensor, nn
 from ..models.utils import crop_and_resize, loss_activation_map, select_boxes
 
 
-def _timed(func: Callable, device: torch.device) -> float:
+def time_call(func: Callable, device: torch.device) -> float:
+    """Seconds ``func()`` takes, waiting for ``device`` before and after."""
     if device.type == 'cuda':
         torch.cuda.synchronize(device)
     start = time.perf_counter()
@@ -73,8 +74,8 @@ def time_id_and_gs_steps(model: nn.Module, optim_wrapper: OptimWrapper,
 
     def step(gs_training: bool) -> float:
         model.gs_training = gs_training
-        return _timed(lambda: model.train_step(copy.copy(data), optim_wrapper),
-                      device)
+        return time_call(
+            lambda: model.train_step(copy.copy(data), optim_wrapper), device)
 
     id_times, gs_times = _interleaved(lambda: step(False), lambda: step(True),
                                       iters, warmup)
@@ -96,7 +97,7 @@ def time_sampler(features: Tensor, grads: Tensor, views: Tensor, ratio: float,
         crop_and_resize(views, boxes)
 
     run()
-    return statistics.median(_timed(run, device) for _ in range(iters))
+    return statistics.median(time_call(run, device) for _ in range(iters))
 
 
 def reference_style_gs_step(model: nn.Module, optim_wrapper: OptimWrapper,
@@ -156,11 +157,11 @@ def time_reference_style_steps(model: nn.Module, optim_wrapper: OptimWrapper,
     model.gs_training = False
 
     def id_step() -> float:
-        return _timed(lambda: model.train_step(copy.copy(data), optim_wrapper),
-                      device)
+        return time_call(
+            lambda: model.train_step(copy.copy(data), optim_wrapper), device)
 
     def reference_step() -> float:
-        return _timed(
+        return time_call(
             lambda: reference_style_gs_step(model, optim_wrapper, data),
             device)
 

@@ -2,6 +2,7 @@
 from ..utils import moved_names
 from .algorithms import (GraSS, NTXentSimCLR, SamplingResult, get_guide_loss,
                          register_guide_loss)
+from .data_preprocessors import PhotometricAugDataPreprocessor
 from .heads import NTXentHead
 from .init import (CheckpointMismatchError, StateDictMismatch,
                    StrictPretrainedInit, find_state_dict_mismatch)
@@ -12,11 +13,11 @@ from .wrappers import CPUDistributedDataParallel, get_ori_model
 
 __all__ = [
     'CPUDistributedDataParallel', 'CheckpointMismatchError', 'GraSS',
-    'NTXentHead', 'NTXentSimCLR', 'SamplingResult', 'StateDictMismatch',
-    'StrictPretrainedInit', 'crop_and_resize', 'find_state_dict_mismatch',
-    'foreground_mask', 'get_guide_loss', 'get_ori_model',
-    'loss_activation_map', 'nt_xent_loss', 'register_guide_loss',
-    'select_boxes'
+    'NTXentHead', 'NTXentSimCLR', 'PhotometricAugDataPreprocessor',
+    'SamplingResult', 'StateDictMismatch', 'StrictPretrainedInit',
+    'crop_and_resize', 'find_state_dict_mismatch', 'foreground_mask',
+    'get_guide_loss', 'get_ori_model', 'loss_activation_map', 'nt_xent_loss',
+    'register_guide_loss', 'select_boxes'
 ]
 
 # Checkpoint conversion moved to grass_mm.checkpoint in 0.2.

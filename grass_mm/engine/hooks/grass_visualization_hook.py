@@ -27,6 +27,32 @@ def _buffers_kept(model: nn.Module) -> Iterator[None]:
                 buffer.copy_(value)
 
 
+@contextmanager
+def _random_streams_kept(model: nn.Module) -> Iterator[None]:
+    """Leave every ``torch.Generator`` that a submodule holds as it was:
+    restore the state of those that exist (e.g. the stream of
+    :class:`~grass_mm.models.PhotometricAugDataPreprocessor`) and unmake
+    those first made inside (streams made on first use)."""
+    before = {
+        (module, name): value
+        for module in model.modules()
+        for name, value in vars(module).items()
+        if value is None or isinstance(value, torch.Generator)
+    }
+    saved = {
+        key: value.get_state()
+        for key, value in before.items() if value is not None
+    }
+    try:
+        yield
+    finally:
+        for (module, name), value in before.items():
+            if value is not None:
+                value.set_state(saved[module, name])
+            elif isinstance(getattr(module, name), torch.Generator):
+                setattr(module, name, None)
+
+
 @HOOKS.register_module()
 class GraSSVisualizationHook(Hook):
     """Draw what the gradient guided sampler of GraSS chooses, during training.
@@ -48,10 +74,14 @@ class GraSSVisualizationHook(Hook):
     under mixed precision the step's own boxes may differ slightly). It
     runs in the model's training mode, so batch norm uses the batch's
     statistics as the step does; every buffer of the model (batch norm's
-    running statistics included) is restored afterwards, and no parameter
-    gradient is produced, so training is unchanged. In distributed
-    training ``sample`` gathers features across processes (and SyncBN
-    synchronises), so every rank runs it; only rank 0 draws.
+    running statistics included) is restored afterwards, as is every random
+    stream the model holds (so a
+    :class:`~grass_mm.models.PhotometricAugDataPreprocessor` augments the
+    drawn views exactly as the step will, and the step draws the same
+    augmentation), and no parameter gradient is produced, so training is
+    unchanged. In distributed training ``sample`` gathers features across
+    processes (and SyncBN synchronises), so every rank runs it; only rank 0
+    draws.
 
     Args:
         interval (int): Draw every this many training iterations, counted
@@ -104,7 +134,8 @@ class GraSSVisualizationHook(Hook):
         if (data_batch is None or not model.gs_training
                 or not self.every_n_train_iters(runner, self.interval)):
             return
-        with _buffers_kept(model), torch.no_grad():
+        with _buffers_kept(model), _random_streams_kept(model), \
+                torch.no_grad():
             inputs = model.data_preprocessor(data_batch, True)['inputs']
             result = model.sample(inputs)  # its guide pass enables grad
         if not is_main_process():
