@@ -187,15 +187,30 @@ def test_differing_versions_warn(tools, tmp_path):
     assert result.stderr == ''
 
 
-def test_records_without_setup_pool_unchecked(tools, tmp_path):
-    # the stored evidence, written before setups were recorded
+def stored_records(tools, folder):
     files = sorted(
-        glob.glob(str(tools.repo_root / 'docs/evidence/runs/probe/*.json')))
+        glob.glob(
+            str(tools.repo_root / 'docs/evidence/runs' / folder / '*.json')))
     assert files
-    result = summarize(tools, tmp_path, *files)
+    return files
+
+
+def test_records_without_setup_pool_unchecked(tools, tmp_path):
+    # the earlier evidence, written before setups were recorded
+    result = summarize(tools, tmp_path,
+                       *stored_records(tools, 'probe_previous'))
     tools.assert_ok(result)
     assert 'records carry no setup: pooled unchecked' in result.stderr
     assert '| 10% | 5 |' in result.stdout
+
+
+def test_the_stored_records_share_one_setup(tools, tmp_path):
+    # the current evidence: every record carries the same setup
+    result = summarize(tools, tmp_path, *stored_records(tools, 'probe'))
+    tools.assert_ok(result)
+    assert result.stderr == ''
+    assert '| grass | `configs/evidence/grass_r18_1xb16-4e_dubai-aerial.py` ' \
+        '| 10% | 5 | 54.29 [53.73, 54.85] |' in result.stdout
 
 
 def test_missing_label_fraction_is_a_dash(tools, tmp_path):
