@@ -12,9 +12,16 @@ drawn at random, as a shuffling sampler over many tiles does, through
 - ``baseline``: decoding the whole tile with ``mmcv.imread`` (OpenCV, as
   ``LoadImageFromFile`` would), cropping the patch, then the same pipeline.
 
+and, on the tiled layout, the data workers' share of the pipeline when the
+views' colour augmentations run batched on the training device
+(``PhotometricAugDataPreprocessor``): the same views without the transforms
+it takes over (``cpu_part_*``; ``tools/benchmark_photometric.py`` times the
+batched part).
+
 Everything runs in one process on one core (``torch.set_num_threads(1)``,
 OpenCV on one thread). The last line printed is one JSON object; ``ratio``
-is ours (striped) over baseline in patches per second.
+is ours (striped) over baseline in patches per second,
+``cpu_part_speedup`` the CPU part over the whole pipeline (tiled).
 
 Example:
     python tools/benchmark_dataset.py --size 6000 --patch-size 512 \
@@ -40,6 +47,7 @@ from mmengine.registry import DefaultScope
 from mmpretrain.registry import DATASETS
 
 import grass_mm  # noqa: F401  (registers RSIPatchDataset)
+from grass_mm.analysis import photometric_transforms
 
 CONFIG = osp.join(
     osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', '_base_',
@@ -88,6 +96,20 @@ def write_tile(path: str, size: int, tiled: bool, seed: int) -> None:
             dst.write(block, window=rasterio.windows.Window(0, y0, size, rows))
 
 
+def without_photometric(pipeline: Sequence[dict]) -> list:
+    """A two-view pipeline without the colour augmentations that
+    ``PhotometricAugDataPreprocessor`` batches (crop and flip remain)."""
+    result = []
+    for cfg in pipeline:
+        cfg = dict(cfg)
+        if cfg['type'] == 'MultiView':
+            cfg['transforms'] = [[
+                t for t in views if t not in photometric_transforms(views)
+            ] for views in cfg['transforms']]
+        result.append(cfg)
+    return result
+
+
 def time_patches(fetch: Callable[[int], dict], order: Sequence[int]) -> float:
     """Seconds per patch of ``fetch`` over ``order`` (after one warm-up)."""
     fetch(order[0])
@@ -129,6 +151,22 @@ def main() -> None:
                     tile,
                     dataset.get_data_info(i)['window']),
                 order[:args.patches + 1])
+            if layout == 'tiled':
+                cpu_part = DATASETS.build(
+                    dict(
+                        dataset_cfg,
+                        data_root=root,
+                        patch_size=args.patch_size,
+                        stride=args.patch_size,
+                        pipeline=without_photometric(dataset_cfg.pipeline)))
+                results['cpu_part_tiled_s'] = time_patches(
+                    cpu_part.prepare_data, order[:args.patches + 1])
+                cpu_part_transforms = [
+                    t['type']
+                    for step in without_photometric(dataset_cfg.pipeline)
+                    if step['type'] == 'MultiView'
+                    for views in step['transforms'] for t in views
+                ]
             if layout != 'striped':
                 continue
             pipeline = Compose(dataset_cfg.pipeline)
@@ -151,6 +189,10 @@ def main() -> None:
         ours_tiled_patches_per_s=round(1 / results['ours_tiled_s'], 2),
         baseline_patches_per_s=round(1 / results['baseline_s'], 2),
         ratio=round(results['baseline_s'] / results['ours_striped_s'], 1),
+        cpu_part_tiled_patches_per_s=round(1 / results['cpu_part_tiled_s'], 2),
+        cpu_part_speedup=round(
+            results['ours_tiled_s'] / results['cpu_part_tiled_s'], 2),
+        cpu_part_transforms=cpu_part_transforms,
         read_ms=dict(
             ours_striped=round(results['ours_striped_read_s'] * 1e3, 2),
             ours_tiled=round(results['ours_tiled_read_s'] * 1e3, 2),
