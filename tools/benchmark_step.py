@@ -2,8 +2,11 @@
 """Time a GraSS GS step against an ID warm-up step in the same process.
 
 Prints, as its last line, one JSON object with ``id_step_s``, ``gs_step_s``,
-``ratio`` (gs / id, the median of per-pair ratios), ``sampler_s`` (maps,
-boxes and crops of the batch's views, without the guide pass) and
+``ratio`` (gs / id, the median of per-pair ratios), ``guide_s`` (the guide
+pass alone: a backbone forward without a graph, the loss and its gradient
+on the last feature map), ``ratio_floor`` (1 + guide_s / id_step_s: what a
+GS step costs at least, before any sampling), ``sampler_s`` (maps, boxes
+and crops of the batch's views, without the guide pass) and
 ``sampler_many_s`` (the same for ``--sampler-views`` views).
 
 Example:
@@ -23,7 +26,8 @@ from mmengine.registry import init_default_scope
 from mmpretrain.registry import MODELS
 
 import grass_mm
-from grass_mm.analysis import (random_views, time_id_and_gs_steps,
+from grass_mm.analysis import (random_views, time_guide_pass,
+                               time_id_and_gs_steps,
                                time_reference_style_steps, time_sampler)
 
 
@@ -97,6 +101,7 @@ def main() -> None:
     inputs = model.data_preprocessor(dict(data), True)['inputs']
     views = torch.cat(inputs)
     features, grads = model.guide(inputs)
+    guide_s = time_guide_pass(model, inputs, args.iters)
     sampler_s = time_sampler(features, grads, views, model.ratio, args.iters)
     repeats = -(-args.sampler_views // len(views))
     many = [
@@ -111,6 +116,8 @@ def main() -> None:
         img_size=args.img_size,
         iters=args.iters,
         **steps,
+        guide_s=guide_s,
+        ratio_floor=1 + guide_s / steps['id_step_s'],
         sampler_s=sampler_s,
         sampler_views=len(views),
         sampler_many_s=sampler_many_s,

@@ -9,14 +9,15 @@ from .seed_statistics import (adjustment_note, compare_family,
                               student_interval, summarise_runs)
 from .significance import holm_adjust, paired_t_test, sign_test
 from .step_timer import (random_views, reference_style_gs_step,
-                         time_id_and_gs_steps, time_reference_style_steps,
-                         time_sampler)
+                         time_guide_pass, time_id_and_gs_steps,
+                         time_reference_style_steps, time_sampler)
 
 __all__ = [
     'adjustment_note', 'compare_family', 'holm_adjust', 'last_checkpoint',
     'paired_differences', 'paired_t_test', 'parse_methods', 'parse_miou',
     'parse_seeds', 'photometric_transforms', 'random_views',
     'reference_style_gs_step', 'seeded_markdown_table', 'sign_test',
-    'student_interval', 'summarise_runs', 'time_id_and_gs_steps',
-    'time_photometric_paths', 'time_reference_style_steps', 'time_sampler'
+    'student_interval', 'summarise_runs', 'time_guide_pass',
+    'time_id_and_gs_steps', 'time_photometric_paths',
+    'time_reference_style_steps', 'time_sampler'
 ]

@@ -86,6 +86,27 @@ def time_id_and_gs_steps(model: nn.Module, optim_wrapper: OptimWrapper,
         ratio=statistics.median(ratios))
 
 
+def time_guide_pass(model: nn.Module, inputs: List[Tensor],
+                    iters: int) -> float:
+    """Median time of GraSS's guide pass on one batch of views.
+
+    The least a GS step adds to an ID step: a backbone forward without a
+    graph, then the loss and its gradient on the last feature map.
+
+    Args:
+        model (nn.Module): A GraSS model.
+        inputs (list[Tensor]): The preprocessed views, each (N, C, H, W).
+        iters (int): Measured runs, after one unmeasured.
+
+    Returns:
+        float: Seconds.
+    """
+    device = inputs[0].device
+    model.guide(inputs)
+    return statistics.median(
+        time_call(lambda: model.guide(inputs), device) for _ in range(iters))
+
+
 def time_sampler(features: Tensor, grads: Tensor, views: Tensor, ratio: float,
                  iters: int) -> float:
     """Median time of LAM + boxes + crops for one batch of views."""

@@ -19,6 +19,4 @@ def test_reports_the_cpu_part_without_the_colour_augmentations(tools):
         assert report[key] > 0, key
     # the workers keep the crop and the flip; the colour jitter, grey
     # scale and blur of potsdam_pretrain.py move to the data preprocessor
-    assert report['cpu_part_transforms'] == [
-        'RandomResizedCrop', 'RandomFlip'
-    ]
+    assert report['cpu_part_transforms'] == ['RandomResizedCrop', 'RandomFlip']

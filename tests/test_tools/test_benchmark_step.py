@@ -23,6 +23,8 @@ def test_benchmark_step_prints_ratio_json():
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report['id_step_s'] > 0 and report['gs_step_s'] > 0
     assert report['ratio'] > 0
+    assert report['guide_s'] > 0
+    assert report['ratio_floor'] == 1 + report['guide_s'] / report['id_step_s']
     assert report['sampler_views'] == 4
     assert report['sampler_many_views'] == 8 and report['sampler_many_s'] > 0
     assert report['reference_gs_step_s'] > 0 and report['reference_ratio'] > 0
