@@ -1,11 +1,13 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 """The labelled sets of the segmentation probe of
 `GraSS <https://arxiv.org/abs/2306.15868>`_ checkpoints: mmseg dataset
-configs, read without augmentation."""
+configs, read without augmentation, and each process's share of them."""
 import copy
-from typing import Sequence, Tuple
+from typing import Iterator, List, Sequence, Tuple
 
 from mmengine.config import Config
+from mmengine.dataset import DefaultSampler
+from torch.utils.data import DataLoader
 
 from ..datasets.labelled_dataset import build_labelled_dataset
 
@@ -99,3 +101,48 @@ def finetune_probe_datasets(cfg: Config,
     train['ann_file'] = f'splits/train_{label_fraction}pct.txt'
     val = copy.deepcopy(cfg.val_dataloader.dataset.to_dict())
     return train, val
+
+
+def _as_list(items: List[dict]) -> List[dict]:
+    """The collate function of the probe's loaders: images of any size."""
+    return items
+
+
+def probe_loader(dataset: Sequence[dict], batch_size: int,
+                 num_workers: int) -> DataLoader:
+    """This process's share of a labelled set, read by worker processes.
+
+    Rank ``r`` of ``w`` reads items ``r, r + w, r + 2w, ...``: mmengine's
+    ``DefaultSampler`` without shuffling and without ``round_up``, so no
+    item is repeated to even out the shares (a padded sampler would count
+    some images' pixels twice in the all-reduced statistics).
+
+    Args:
+        dataset (Sequence[dict]): Items holding ``img`` and ``gt_seg_map``.
+        batch_size (int): Items per batch.
+        num_workers (int): Loading processes (0: the calling process).
+
+    Returns:
+        DataLoader: Batches as lists of items.
+    """
+    # a fixed seed: without one the sampler would synchronise a random
+    # seed across processes, a collective call that shuffle=False ignores
+    sampler = DefaultSampler(dataset, shuffle=False, seed=0, round_up=False)
+    return DataLoader(
+        dataset,
+        batch_size=batch_size,
+        sampler=sampler,
+        num_workers=num_workers,
+        collate_fn=_as_list)
+
+
+def probe_batches(dataset: Sequence[dict], batch_size: int,
+                  num_workers: int) -> Iterator[List[dict]]:
+    """This process's share of the dataset, in batches of one image size."""
+    for items in probe_loader(dataset, batch_size, num_workers):
+        start = 0
+        for end in range(1, len(items) + 1):
+            if (end == len(items)
+                    or items[end]['img'].shape != items[start]['img'].shape):
+                yield items[start:end]
+                start = end

@@ -19,23 +19,22 @@ once, and every process returns the same result, that of a one-process
 probe of rank 0's weights.
 """
 import copy
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from mmengine.dataset import DefaultSampler
 from mmengine.dist import all_reduce, broadcast, get_world_size
 from torch import Tensor, nn
-from torch.utils.data import DataLoader
 
 from ..models.utils import Normalization
+from .probe_data import probe_batches
 from .ridge_probe import (RidgeStatistics, confusion_matrix,
                           intersection_over_union, ridge_classifier)
 
 __all__ = [
     'fit_probe', 'grid_features', 'normalise_images', 'predict_labels',
-    'probe_backbone', 'probe_feature_extractor', 'probe_loader'
+    'probe_backbone', 'probe_feature_extractor'
 ]
 
 
@@ -133,51 +132,6 @@ def grid_features(extractor: nn.Module, inputs: Tensor, stride: int) -> Tensor:
                      dim=1)
 
 
-def _as_list(items: List[dict]) -> List[dict]:
-    """The collate function of the probe's loaders: images of any size."""
-    return items
-
-
-def probe_loader(dataset: Sequence[dict], batch_size: int,
-                 num_workers: int) -> DataLoader:
-    """This process's share of a labelled set, read by worker processes.
-
-    Rank ``r`` of ``w`` reads items ``r, r + w, r + 2w, ...``: mmengine's
-    ``DefaultSampler`` without shuffling and without ``round_up``, so no
-    item is repeated to even out the shares (a padded sampler would count
-    some images' pixels twice in the all-reduced statistics).
-
-    Args:
-        dataset (Sequence[dict]): Items holding ``img`` and ``gt_seg_map``.
-        batch_size (int): Items per batch.
-        num_workers (int): Loading processes (0: the calling process).
-
-    Returns:
-        DataLoader: Batches as lists of items.
-    """
-    # a fixed seed: without one the sampler would synchronise a random
-    # seed across processes, a collective call that shuffle=False ignores
-    sampler = DefaultSampler(dataset, shuffle=False, seed=0, round_up=False)
-    return DataLoader(
-        dataset,
-        batch_size=batch_size,
-        sampler=sampler,
-        num_workers=num_workers,
-        collate_fn=_as_list)
-
-
-def _batches(dataset: Sequence[dict], batch_size: int,
-             num_workers: int) -> Iterator[List[dict]]:
-    """This process's share of the dataset, in batches of one image size."""
-    for items in probe_loader(dataset, batch_size, num_workers):
-        start = 0
-        for end in range(1, len(items) + 1):
-            if (end == len(items)
-                    or items[end]['img'].shape != items[start]['img'].shape):
-                yield items[start:end]
-                start = end
-
-
 def _inputs_and_labels(batch: List[dict], normalization: Normalization,
                        device: torch.device) -> Tuple[Tensor, Tensor]:
     images = normalise_images(
@@ -193,7 +147,7 @@ def _fit(extractor: nn.Module, dataset: Sequence[dict],
          device: torch.device) -> RidgeStatistics:
     """The all-reduced ridge statistics of the grid pixels of a set."""
     stats = None
-    for batch in _batches(dataset, batch_size, num_workers):
+    for batch in probe_batches(dataset, batch_size, num_workers):
         inputs, labels = _inputs_and_labels(batch, normalization, device)
         features = grid_features(extractor, inputs, stride)
         # the label at the centre of each grid cell
@@ -229,8 +183,9 @@ def fit_probe(extractor: nn.Module,
         extractor (nn.Module): From :func:`probe_feature_extractor`.
         train_set (Sequence[dict]): Items holding ``img`` and
             ``gt_seg_map`` (see :func:`probe_backbone`); under DDP each
-            process reads every ``world_size``-th (:func:`probe_loader`)
-            and the statistics are all-reduced.
+            process reads every ``world_size``-th
+            (:func:`~grass_mm.evaluation.probe_loader`) and the statistics
+            are all-reduced.
         normalization (Normalization): How the pretraining normalised its
             inputs.
         num_classes (int): Number of classes.
@@ -288,7 +243,7 @@ def _score(extractor: nn.Module, classifier: Dict[str, Tensor],
            device: torch.device) -> Tensor:
     """The all-reduced confusion matrix of the classifier on a set."""
     confusion = torch.zeros(num_classes, num_classes, dtype=torch.float64)
-    for batch in _batches(dataset, batch_size, num_workers):
+    for batch in probe_batches(dataset, batch_size, num_workers):
         inputs, labels = _inputs_and_labels(batch, normalization, device)
         predictions = predict_labels(extractor, classifier, inputs, stride,
                                      tuple(labels.shape[-2:]))
