@@ -5,17 +5,19 @@ A large GeoTIFF tile (6000 x 6000 RGB by default, like a Potsdam
 orthophoto) is written to a temporary folder; patches of its grid are then
 drawn at random, as a shuffling sampler over many tiles does, through
 
-- ``ours``: :class:`grass_mm.datasets.RSIPatchDataset` with the two-view
-  pipeline of ``configs/_base_/datasets/potsdam_pretrain.py``, reading only
-  each patch's window, once from a striped tile (GDAL's default layout) and
-  once from a tiled one (the layout the Potsdam converter writes);
+- ``ours``: :class:`grass_mm.datasets.RSIPatchDataset` with the two views
+  of ``configs/_base_/datasets/potsdam_pretrain.py`` made wholly on the
+  data workers (crop, flip and the colour augmentations, as mmpretrain's
+  SimCLR pipeline does), reading only each patch's window, once from a
+  striped tile (GDAL's default layout) and once from a tiled one (the
+  layout the Potsdam converter writes);
 - ``baseline``: decoding the whole tile with ``mmcv.imread`` (OpenCV, as
   ``LoadImageFromFile`` would), cropping the patch, then the same pipeline.
 
-and, on the tiled layout, the data workers' share of the pipeline when the
-views' colour augmentations run batched on the training device
-(``PhotometricAugDataPreprocessor``): the same views without the transforms
-it takes over (``cpu_part_*``; ``tools/benchmark_photometric.py`` times the
+and, on the tiled layout, the data workers' share of the config's own
+pipeline, with the views' colour augmentations batched on the training
+device by ``PhotometricAugDataPreprocessor`` (``cpu_part_*``; the read,
+the crop and the flip; ``tools/benchmark_photometric.py`` times the
 batched part).
 
 Everything runs in one process on one core (``torch.set_num_threads(1)``,
@@ -47,7 +49,8 @@ from mmengine.registry import DefaultScope
 from mmpretrain.registry import DATASETS
 
 import grass_mm  # noqa: F401  (registers RSIPatchDataset)
-from grass_mm.analysis import photometric_transforms
+from grass_mm.analysis import (config_photometric_augments,
+                               photometric_transforms)
 
 CONFIG = osp.join(
     osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', '_base_',
@@ -110,6 +113,20 @@ def without_photometric(pipeline: Sequence[dict]) -> list:
     return result
 
 
+def on_the_workers(pipeline: Sequence[dict], augments: Sequence[dict]) -> list:
+    """A two-view pipeline whose views end with ``augments`` (the colour
+    augmentations run per view on the data workers)."""
+    result = []
+    for cfg in without_photometric(pipeline):
+        if cfg['type'] == 'MultiView':
+            cfg['transforms'] = [
+                views + [dict(t) for t in augments]
+                for views in cfg['transforms']
+            ]
+        result.append(cfg)
+    return result
+
+
 def time_patches(fetch: Callable[[int], dict], order: Sequence[int]) -> float:
     """Seconds per patch of ``fetch`` over ``order`` (after one warm-up)."""
     fetch(order[0])
@@ -124,7 +141,11 @@ def main() -> None:
     torch.set_num_threads(1)
     cv2.setNumThreads(1)
     cfg = Config.fromfile(CONFIG)
-    dataset_cfg = cfg.train_dataloader.dataset
+    workers_part = without_photometric(cfg.train_dataloader.dataset.pipeline)
+    dataset_cfg = dict(
+        cfg.train_dataloader.dataset,
+        pipeline=on_the_workers(workers_part,
+                                config_photometric_augments(cfg)))
 
     results = {}
     with tempfile.TemporaryDirectory() as tmp, \
@@ -158,18 +179,17 @@ def main() -> None:
                         data_root=root,
                         patch_size=args.patch_size,
                         stride=args.patch_size,
-                        pipeline=without_photometric(dataset_cfg.pipeline)))
+                        pipeline=workers_part))
                 results['cpu_part_tiled_s'] = time_patches(
                     cpu_part.prepare_data, order[:args.patches + 1])
                 cpu_part_transforms = [
-                    t['type']
-                    for step in without_photometric(dataset_cfg.pipeline)
+                    t['type'] for step in workers_part
                     if step['type'] == 'MultiView'
                     for views in step['transforms'] for t in views
                 ]
             if layout != 'striped':
                 continue
-            pipeline = Compose(dataset_cfg.pipeline)
+            pipeline = Compose(dataset_cfg['pipeline'])
 
             def whole_tile(idx: int) -> dict:
                 y0, x0, y1, x1 = dataset.get_data_info(idx)['window']
@@ -192,6 +212,11 @@ def main() -> None:
         cpu_part_tiled_patches_per_s=round(1 / results['cpu_part_tiled_s'], 2),
         cpu_part_speedup=round(
             results['ours_tiled_s'] / results['cpu_part_tiled_s'], 2),
+        full_transforms=[
+            t['type'] for step in dataset_cfg['pipeline']
+            if step['type'] == 'MultiView' for views in step['transforms']
+            for t in views
+        ],
         cpu_part_transforms=cpu_part_transforms,
         read_ms=dict(
             ours_striped=round(results['ours_striped_read_s'] * 1e3, 2),

@@ -1,9 +1,10 @@
 # Copyright (c) grass_mm contributors. All rights reserved.
 """Time the views' colour augmentations per view on the CPU vs batched.
 
-The photometric transforms of a config's view pipeline (by default the
-SimCLR ones of ``configs/_base_/datasets/potsdam_pretrain.py``: colour
-jitter, grey scale, Gaussian blur) run in one process
+The colour augmentations of a config's views (by default the SimCLR ones
+of ``configs/_base_/datasets/potsdam_pretrain.py``: colour jitter, grey
+scale, Gaussian blur), whether its data preprocessor or its view pipeline
+runs them, run in one process
 
 - ``cpu``: as mmpretrain's transforms, on one uint8 H x W x 3 view at a
   time, as each data worker runs them today;
@@ -28,7 +29,8 @@ import torch
 from mmengine.config import Config
 
 import grass_mm  # noqa: F401  (registers the preprocessor)
-from grass_mm.analysis import photometric_transforms, time_photometric_paths
+from grass_mm.analysis import (config_photometric_augments,
+                               time_photometric_paths)
 
 CONFIG = str(
     Path(__file__).resolve().parents[1] / 'configs/_base_/datasets' /
@@ -40,7 +42,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--config',
         default=CONFIG,
-        help='a config whose `view_pipeline` holds the transforms')
+        help='a pretraining config: the `augments` of its data preprocessor, '
+        'else the photometric transforms of its `view_pipeline`')
     parser.add_argument('--sizes', type=int, nargs='+', default=[224, 112])
     parser.add_argument('--views', type=int, default=64)
     parser.add_argument('--repeats', type=int, default=5)
@@ -60,11 +63,10 @@ def main() -> None:
     args = parse_args()
     torch.set_num_threads(1)
     cv2.setNumThreads(1)
-    augments = photometric_transforms(
-        Config.fromfile(args.config).view_pipeline)
+    augments = config_photometric_augments(Config.fromfile(args.config))
     if not augments:
-        raise SystemExit(f'error: {args.config} has no photometric '
-                         'transform in its view_pipeline')
+        raise SystemExit(f'error: {args.config} has no colour augmentation '
+                         'in data_preprocessor.augments or view_pipeline')
     report = dict(
         transforms=[cfg['type'] for cfg in augments],
         views=args.views,

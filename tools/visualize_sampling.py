@@ -9,9 +9,11 @@ Views: by default two deterministic views per image, the image resized to
 ``--img-size`` squared (bilinear) and its horizontal mirror. With
 ``--views config`` the config's training pipeline
 (``train_dataloader.dataset.pipeline``, seeded by ``--seed``) makes them,
-as GS training would. All images are sampled as one batch (in batches of
-``--batch-size``): the contrastive loss needs other images as negatives, so
-give at least two. The model runs in eval mode (batch norm on its running
+then its data preprocessor augments them as in training (the colour
+augmentations of ``PhotometricAugDataPreprocessor``), as GS training
+would. All images are sampled as one batch (in batches of
+``--batch-size``): the contrastive loss needs other images as negatives,
+so give at least two. The model runs in eval mode (batch norm on its running
 statistics). ``--box-rule`` draws the boxes of a control (``random``,
 ``opposite``) or of the paper's rule, whatever rule the model trained with.
 
@@ -113,7 +115,8 @@ def main() -> None:
             data = deterministic_batch([mmcv.imread(p) for p in paths],
                                        args.img_size)
         with torch.no_grad():
-            inputs = model.data_preprocessor(data, False)['inputs']
+            inputs = model.data_preprocessor(
+                data, training=args.views == 'config')['inputs']
             result = model.sample(inputs, box_rule=args.box_rule)
         for k, i in enumerate(batch):
             panel = render_sampling_result(

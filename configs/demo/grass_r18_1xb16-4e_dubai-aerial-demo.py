@@ -14,9 +14,18 @@ model = dict(
         neck=dict(
             in_channels=512, hid_channels=512, norm_cfg=dict(type='BN1d'))))
 
+# model settings: the colour augmentations on the data workers (on 2 CPU
+# cores the batched ones are no cheaper; the -batchaug variant moves them)
+data_preprocessor = dict(
+    _delete_=True,
+    type='SelfSupDataPreprocessor',
+    mean=_base_.data_preprocessor.mean,
+    std=_base_.data_preprocessor.std,
+    to_rgb=_base_.data_preprocessor.to_rgb)
+
 # dataset settings: the paper's view augmentations at 112 x 112
 view_pipeline = [dict(_base_.view_pipeline[0], scale=112)
-                 ] + _base_.view_pipeline[1:]
+                 ] + _base_.view_pipeline[1:] + _base_.photometric_augments
 train_dataloader = dict(
     batch_size=16,
     num_workers=2,

@@ -2,7 +2,7 @@
 """Time the views' colour augmentations: per view on the CPU workers, as
 mmpretrain's transforms do them, against a whole batch at once."""
 import statistics
-from typing import Dict, Optional, Sequence
+from typing import Dict, Mapping, Optional, Sequence
 
 import numpy as np
 import torch
@@ -29,6 +29,27 @@ def photometric_transforms(view_pipeline: Sequence[dict]) -> list:
         dict(cfg) for cfg in view_pipeline
         if str(cfg['type']).split('.')[-1] in AUGMENTS
     ]
+
+
+def config_photometric_augments(cfg: Mapping) -> list:
+    """The colour augmentations of a pretraining config's views.
+
+    Wherever the config runs them: the ``augments`` of its
+    :class:`~grass_mm.models.PhotometricAugDataPreprocessor` (the default of
+    ``configs/_base_/datasets/potsdam_pretrain.py``), else the photometric
+    transforms of its ``view_pipeline`` (colour augmentations on the data
+    workers, as in the demo configs).
+
+    Args:
+        cfg (Mapping): A config, e.g. from ``Config.fromfile``.
+
+    Returns:
+        list[dict]: The transform configs, in order; empty if it has none.
+    """
+    augments = (cfg.get('data_preprocessor') or {}).get('augments')
+    if augments:
+        return [dict(augment) for augment in augments]
+    return photometric_transforms(cfg.get('view_pipeline') or [])
 
 
 def time_photometric_paths(

@@ -31,6 +31,11 @@ SUPPORTED_DTYPES = ('uint8', 'uint16')
 # Do not list the image's folder looking for side-car files on every open:
 # converted folders hold tens of thousands of patches.
 _GDAL_OPTIONS = dict(GDAL_DISABLE_READDIR_ON_OPEN='EMPTY_DIR')
+# The data types whose bands cv2.merge interleaves.
+_CV2_DTYPES = tuple(
+    np.dtype(t)
+    for t in ('uint8', 'int8', 'uint16', 'int16', 'float32', 'float64'))
+_CV2_MAX_BANDS = 128  # OpenCV 5's CV_CN_MAX (4.x: 512)
 
 
 class ImageReadError(ValueError):
@@ -134,6 +139,27 @@ def read_raster(path: str,
             where = 'the image' if window is None else f'window {window}'
             raise ImageReadError(f'{path}: cannot decode {where} ({error}); '
                                  'the file is corrupt or truncated') from error
+    return bands_last(pixels)
+
+
+def bands_last(pixels: np.ndarray) -> np.ndarray:
+    """A ``(C, H, W)`` array as a contiguous ``(H, W, C)`` copy.
+
+    OpenCV interleaves the bands (for the data types and band counts it
+    supports) about fifty times as fast as NumPy's strided copy, which was a
+    third of a windowed read of a 512 x 512 RGB patch.
+
+    Args:
+        pixels (np.ndarray): Bands first.
+
+    Returns:
+        np.ndarray: The same values, bands last.
+    """
+    count = pixels.shape[0]
+    if count == 1:
+        return np.ascontiguousarray(pixels.reshape(*pixels.shape[1:], 1))
+    if pixels.dtype in _CV2_DTYPES and count <= _CV2_MAX_BANDS:
+        return cv2.merge(list(pixels))
     return np.ascontiguousarray(pixels.transpose(1, 2, 0))
 
 

@@ -12,6 +12,7 @@ from mmengine.registry import DefaultScope
 from mmpretrain.registry import MODELS
 
 import grass_mm  # noqa: F401  (registers the preprocessor)
+from grass_mm.analysis import config_photometric_augments
 
 DEMO = Path(__file__).resolve().parents[2] / 'configs' / 'demo'
 # batched variant -> the demo config it moves the augmentations of
@@ -54,6 +55,20 @@ def test_variant_moves_the_photometric_transforms_only(name):
     loader['dataset'].pop('pipeline')
     base_loader['dataset'].pop('pipeline')
     assert loader == base_loader
+
+
+@pytest.mark.parametrize('name', sorted(VARIANTS.values()))
+def test_demo_colour_augments_on_the_workers_as_the_recipe_does(name):
+    """The demo keeps the colour augmentations on its data workers: the
+    same ones that the pretraining recipe batches in its preprocessor."""
+    demo = Config.fromfile(str(DEMO / name))
+    recipe = Config.fromfile(
+        str(DEMO.parent / '_base_' / 'datasets' / 'potsdam_pretrain.py'))
+    assert demo.data_preprocessor.type == 'SelfSupDataPreprocessor'
+    assert 'augments' not in demo.data_preprocessor
+    augments = config_photometric_augments(demo)
+    assert augments == recipe.data_preprocessor.augments
+    assert view_pipeline(demo.to_dict())[2:] == augments
 
 
 def test_variant_trains_on_workers_crops_and_batched_colours():

@@ -37,6 +37,27 @@ ALL_CONFIGS = sorted(PAIRS) + sorted(BASELINES)
 ID_WARMUP_EPOCHS = 100
 
 
+def assert_paper_colour_augments(augments: list) -> None:
+    """SimCLR's colour augmentations as the paper uses them
+    (https://arxiv.org/abs/2306.15868, Sec. IV-A), in mmpretrain's terms."""
+    jitter, grey, blur = augments
+    assert (jitter['type'], jitter['prob']) == ('RandomApply', 0.8)
+    (colour, ) = jitter['transforms']
+    assert colour['type'] == 'ColorJitter'
+    strengths = ('brightness', 'contrast', 'saturation', 'hue')
+    assert [colour[key] for key in strengths] == [0.8, 0.8, 0.8, 0.2]
+    assert grey == dict(
+        type='RandomGrayscale',
+        prob=0.2,
+        keep_channels=True,
+        channel_weights=(0.114, 0.587, 0.2989))
+    assert blur == dict(
+        type='GaussianBlur',
+        magnitude_range=(0.1, 2.0),
+        magnitude_std='inf',
+        prob=0.5)
+
+
 @lru_cache(maxsize=None)
 def _read(path: Path) -> Config:
     return Config.fromfile(str(path))
@@ -75,6 +96,55 @@ def test_config_builds_its_model(name):
         assert type(model).__name__ == BASELINES[name]
     assert model.backbone.depth == 50
     assert cfg.train_cfg.max_epochs == 350
+
+
+@pytest.mark.parametrize('name', ALL_CONFIGS)
+def test_config_colour_augments_the_views_on_the_training_device(name):
+    """The workers crop and flip; the data preprocessor applies the paper's
+    colour augmentations to whole batches."""
+    cfg = load(name).to_dict()
+    preprocessor = cfg['data_preprocessor']
+    assert preprocessor['type'] == 'PhotometricAugDataPreprocessor'
+    assert_paper_colour_augments(preprocessor['augments'])
+    assert preprocessor['to_rgb'] is True
+    (multi_view, pack) = cfg['train_dataloader']['dataset']['pipeline']
+    assert multi_view['num_views'] == 2 and pack['type'] == 'PackInputs'
+    (views, ) = multi_view['transforms']
+    assert views == [
+        dict(type='RandomResizedCrop', scale=224, backend='pillow'),
+        dict(type='RandomFlip', prob=0.5)
+    ]
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        model_cfg = copy.deepcopy(cfg['model'])
+        model_cfg['data_preprocessor'] = preprocessor
+        model = MODELS.build(model_cfg)
+    built = [type(a).__name__ for a in model.data_preprocessor.augments]
+    assert built == ['RandomApply', 'RandomGrayscale', 'GaussianBlur']
+
+
+def test_readme_moves_the_colour_augmentations_back_to_the_workers(tmp_path):
+    """The README's delta for the CPU pipeline, on the paper's config."""
+    readme = (CONFIGS.parent / 'README.md').read_text()
+    after = readme.split('To run them on the workers instead')[1]
+    snippet = after.split('```python\n')[1].split('```')[0]
+    config = tmp_path / 'grass-cpuaug_r50_potsdam.py'
+    config.write_text(f"_base_ = [{str(CONFIGS / 'grass_r50_potsdam.py')!r}]"
+                      f'\n{snippet}')
+    cpu = Config.fromfile(str(config)).to_dict()
+    batched = load('grass_r50_potsdam.py').to_dict()
+    preprocessor = dict(batched['data_preprocessor'])
+    preprocessor.pop('augments')
+    assert cpu['data_preprocessor'] == dict(
+        preprocessor, type='SelfSupDataPreprocessor')
+    (multi_view, _) = cpu['train_dataloader']['dataset']['pipeline']
+    (batched_views,
+     ) = batched['train_dataloader']['dataset']['pipeline'][0]['transforms']
+    augments = batched['data_preprocessor']['augments']
+    assert multi_view['transforms'] == [batched_views + augments]
+    for key in set(batched) - {
+            'data_preprocessor', 'train_dataloader', 'view_pipeline'
+    }:
+        assert cpu[key] == batched[key], key
 
 
 @pytest.mark.parametrize('name', sorted(PAIRS))

@@ -9,6 +9,7 @@ from PIL import Image
 
 from grass_mm.datasets import (ImageReadError, read_raster, read_raster_info,
                                to_uint8)
+from grass_mm.datasets.raster_io import bands_last
 from .factories import write_tiff
 
 
@@ -174,3 +175,18 @@ def test_jpeg_pixels_are_opencvs_and_a_truncated_one_fails(tmp_path):
             ImageReadError, match=f'{cut}: cannot decode the '
             'image .*truncated'):
         read_raster(cut)
+
+
+@pytest.mark.parametrize('dtype', ['uint8', 'uint16', 'int32', 'float32'])
+@pytest.mark.parametrize('count', [1, 3, 4, 129])
+def test_bands_last_interleaves_every_band_in_order(dtype, count):
+    """OpenCV's interleaving where it applies, NumPy's elsewhere (int32,
+    more than 128 bands): the same array either way."""
+    pixels = np.random.default_rng(count).integers(0, 100, (count, 5, 7))
+    pixels = pixels.astype(dtype)
+    for bands_first in (pixels, pixels[::-1]):  # contiguous, and a view
+        result = bands_last(bands_first)
+        assert result.shape == (5, 7, count) and result.dtype == dtype
+        assert result.flags.c_contiguous
+        for band in range(count):
+            assert np.array_equal(result[:, :, band], bands_first[band])

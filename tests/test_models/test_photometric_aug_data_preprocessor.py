@@ -14,7 +14,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 import grass_mm  # noqa: F401  (registers the preprocessor)
-from grass_mm.analysis import photometric_transforms
+from grass_mm.analysis import config_photometric_augments
 from grass_mm.models import GraSS, PhotometricAugDataPreprocessor
 from grass_mm.models.algorithms.grass import PAPER_ALGORITHM
 from grass_mm.models.data_preprocessors import stream_seed
@@ -22,9 +22,8 @@ from grass_mm.models.data_preprocessors import stream_seed
 ROOT = Path(__file__).resolve().parents[2]
 NORM = dict(
     mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_rgb=True)
-AUGMENTS = photometric_transforms(
-    Config.fromfile(str(
-        ROOT / 'configs/_base_/datasets/potsdam_pretrain.py')).view_pipeline)
+AUGMENTS = config_photometric_augments(
+    Config.fromfile(str(ROOT / 'configs/_base_/datasets/potsdam_pretrain.py')))
 
 
 def build(seed=0, augments=AUGMENTS, **kwargs):

@@ -21,7 +21,7 @@ from mmpretrain.datasets.transforms import GaussianBlur as CPUGaussianBlur
 from PIL import Image, ImageFilter
 from scipy import stats
 
-from grass_mm.analysis import photometric_transforms
+from grass_mm.analysis import config_photometric_augments
 from grass_mm.models.data_preprocessors import build_augment, build_augments
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,9 +29,8 @@ DRAWS = 20000
 ALPHA = 1e-3  # every test below is seeded: its p-value is fixed
 
 # The photometric end of configs/_base_/datasets/potsdam_pretrain.py.
-SIMCLR_AUGMENTS = photometric_transforms(
-    Config.fromfile(str(
-        ROOT / 'configs/_base_/datasets/potsdam_pretrain.py')).view_pipeline)
+SIMCLR_AUGMENTS = config_photometric_augments(
+    Config.fromfile(str(ROOT / 'configs/_base_/datasets/potsdam_pretrain.py')))
 
 
 @pytest.fixture(scope='module')

@@ -17,6 +17,11 @@ def test_reports_the_cpu_part_without_the_colour_augmentations(tools):
                 'baseline_patches_per_s', 'cpu_part_tiled_patches_per_s',
                 'cpu_part_speedup'):
         assert report[key] > 0, key
-    # the workers keep the crop and the flip; the colour jitter, grey
-    # scale and blur of potsdam_pretrain.py move to the data preprocessor
-    assert report['cpu_part_transforms'] == ['RandomResizedCrop', 'RandomFlip']
+    # the full pipeline runs potsdam_pretrain.py's views wholly on the
+    # workers; its CPU part keeps the crop and the flip, the colour jitter,
+    # grey scale and blur being its data preprocessor's
+    crop_flip = ['RandomResizedCrop', 'RandomFlip']
+    assert report['full_transforms'] == crop_flip + [
+        'RandomApply', 'RandomGrayscale', 'GaussianBlur'
+    ]
+    assert report['cpu_part_transforms'] == crop_flip

@@ -8,15 +8,19 @@
 dataset_type = 'RSIPatchDataset'
 data_root = 'data/potsdam/'
 patch_size = 512
-data_preprocessor = dict(
-    type='SelfSupDataPreprocessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    to_rgb=True)
-
+# The views: the random resized crop and the flip on the data workers
+# (uint8, cheap), the colour augmentations on whole batches on the training
+# device, by the model's data preprocessor, with the keys and meanings of
+# mmpretrain's transforms and each view's parameters drawn from the same
+# distributions (docs/benchmarks.md, "Batched colour augmentations").
+# To run them on the workers instead, as mmpretrain's SimCLR does, append
+# `photometric_augments` to `view_pipeline` and use SelfSupDataPreprocessor
+# (configs/demo/grass_r18_1xb16-4e_dubai-aerial-demo.py does).
 view_pipeline = [
     dict(type='RandomResizedCrop', scale=224, backend='pillow'),
     dict(type='RandomFlip', prob=0.5),
+]
+photometric_augments = [
     dict(
         type='RandomApply',
         transforms=[
@@ -39,6 +43,12 @@ view_pipeline = [
         magnitude_std='inf',
         prob=0.5),
 ]
+data_preprocessor = dict(
+    type='PhotometricAugDataPreprocessor',
+    augments=photometric_augments,
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    to_rgb=True)
 
 # RSIPatchDataset puts the patch into `img` itself: no loading transform.
 train_pipeline = [
