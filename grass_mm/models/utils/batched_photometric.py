@@ -173,21 +173,23 @@ def adjust_hue(img: Tensor,
     """
     index = _rgb_index(channel_order)
     red, green, blue = (img[:, i] for i in index)
-    value, _ = img.max(dim=1)
-    chroma = value - img.min(dim=1)[0]
-    safe = torch.where(chroma > 0, chroma, torch.ones_like(chroma))
-    # hue in sixths of a turn, 0..6, measured from red
-    sextant = torch.where(
-        value == red, (green - blue) / safe,
-        torch.where(value == green, 2 + (blue - red) / safe,
-                    4 + (red - green) / safe))
-    sextant = torch.remainder(sextant + 6 * per_sample(shift, img)[:, 0], 6)
-    channels = []
-    for offset in (5, 3, 1):  # R, G, B
-        k = torch.remainder(offset + sextant, 6)
-        ramp = torch.clamp(torch.minimum(k, 4 - k), 0, 1)
-        channels.append(value - chroma * ramp)
-    out = torch.stack([channels[i] for i in index], dim=1)
+    value = img.amax(dim=1)
+    chroma = value - img.amin(dim=1)
+    # hue in sixths of a turn, 0..6, measured from red: the sextant of the
+    # largest channel (red 0, green 2, blue 4; red first on ties) plus the
+    # difference of the other two over the chroma
+    is_red = value == red
+    is_green = (value == green).logical_and_(~is_red)
+    sextant = torch.where(is_red, green - blue,
+                          torch.where(is_green, blue - red, red - green))
+    sextant.div_(torch.where(chroma > 0, chroma, 1.0))
+    sextant.add_(4 - 2 * is_green.to(img.dtype) - 4 * is_red.to(img.dtype))
+    sextant.add_(6 * per_sample(shift, img)[:, 0]).remainder_(6)
+    out = torch.empty_like(img)
+    for offset, channel in zip((5, 3, 1), index):  # R, G, B
+        k = torch.remainder(sextant + offset, 6)
+        ramp = torch.minimum(k, 4 - k).clamp_(0, 1)
+        torch.sub(value, ramp.mul_(chroma), out=out[:, channel])
     return clamp_and_store(out, quantize, rounding='nearest')
 
 
