@@ -14,8 +14,9 @@ model = dict(
         neck=dict(
             in_channels=512, hid_channels=512, norm_cfg=dict(type='BN1d'))))
 
-# model settings: the colour augmentations on the data workers (on 2 CPU
-# cores the batched ones are no cheaper; the -batchaug variant moves them)
+# the colour augmentations on the data workers, beside the training process
+# on a CPU machine, as the seeded study's records were made (the -batchaug
+# variant moves them into the data preprocessor)
 data_preprocessor = dict(
     _delete_=True,
     type='SelfSupDataPreprocessor',
