@@ -17,13 +17,17 @@ drawn at random, as a shuffling sampler over many tiles does, through
 and, on the tiled layout, the data workers' share of the config's own
 pipeline, with the views' colour augmentations batched on the training
 device by ``PhotometricAugDataPreprocessor`` (``cpu_part_*``; the read,
-the crop and the flip; ``tools/benchmark_photometric.py`` times the
-batched part).
+the crop and the flip), then that batched part itself on ``--device``:
+``--batched-views`` random views of the crop's size augmented as one batch
+(in chunks of ``--chunk-size``), against mmpretrain's transforms one view
+at a time (``batched_part``; ``tools/benchmark_photometric.py`` times it
+over several sizes and chunkings).
 
 Everything runs in one process on one core (``torch.set_num_threads(1)``,
-OpenCV on one thread). The last line printed is one JSON object; ``ratio``
-is ours (striped) over baseline in patches per second,
-``cpu_part_speedup`` the CPU part over the whole pipeline (tiled).
+OpenCV on one thread), the batched part on ``--device``. The last line
+printed is one JSON object; ``ratio`` is ours (striped) over baseline in
+patches per second, ``cpu_part_speedup`` the CPU part over the whole
+pipeline (tiled).
 
 Example:
     python tools/benchmark_dataset.py --size 6000 --patch-size 512 \
@@ -50,7 +54,7 @@ from mmpretrain.registry import DATASETS
 
 import grass_mm  # noqa: F401  (registers RSIPatchDataset)
 from grass_mm.analysis import (config_photometric_augments,
-                               photometric_transforms)
+                               photometric_transforms, time_photometric_paths)
 
 CONFIG = osp.join(
     osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', '_base_',
@@ -75,6 +79,21 @@ def parse_args() -> argparse.Namespace:
         type=int,
         default=10,
         help='patches timed for whole-tile decoding')
+    parser.add_argument(
+        '--batched-views',
+        type=int,
+        default=64,
+        help='views of the batch timed for the batched colour augmentations')
+    parser.add_argument(
+        '--chunk-size',
+        type=int,
+        default=8,
+        help="the data preprocessor's chunk_size for that timing (0: the "
+        'whole batch at once)')
+    parser.add_argument(
+        '--device',
+        default='cpu',
+        help='where the batched colour augmentations run (cpu or cuda[:i])')
     parser.add_argument('--seed', type=int, default=0)
     return parser.parse_args()
 
@@ -201,6 +220,16 @@ def main() -> None:
             results['baseline_read_s'] = time_patches(
                 lambda i: mmcv.imread(tile), order[:args.baseline_patches + 1])
 
+    augments = config_photometric_augments(cfg)
+    (view_size, ) = {
+        t['scale']
+        for step in workers_part if step['type'] == 'MultiView'
+        for views in step['transforms'] for t in views
+        if t['type'] == 'RandomResizedCrop'
+    }
+    batched = time_photometric_paths(augments, args.batched_views, view_size,
+                                     5, args.device, args.seed, args.chunk_size
+                                     or None)
     report = dict(
         tile=f'{args.size}x{args.size}x3 uint8 GeoTIFF, uncompressed',
         patch_size=args.patch_size,
@@ -218,6 +247,15 @@ def main() -> None:
             for t in views
         ],
         cpu_part_transforms=cpu_part_transforms,
+        batched_part=dict(
+            device=args.device,
+            views=args.batched_views,
+            view_size=view_size,
+            chunk_size=args.chunk_size or None,
+            ms_per_view=round(batched['batched_s_per_view'] * 1e3, 3),
+            cpu_transforms_ms_per_view=round(batched['cpu_s_per_view'] * 1e3,
+                                             3),
+            ratio=round(batched['ratio'], 2)),
         read_ms=dict(
             ours_striped=round(results['ours_striped_read_s'] * 1e3, 2),
             ours_tiled=round(results['ours_tiled_read_s'] * 1e3, 2),

@@ -9,6 +9,7 @@ import torch
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import HistoryBuffer
 from mmengine.model import BaseModel
+from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 from torch import nn
 from torch.utils.data import Dataset
@@ -60,22 +61,25 @@ def mmengine_checkpoint(tmp_path_factory):
         dataset=_ToyDataset(),
         sampler=dict(type='DefaultSampler', shuffle=False),
         batch_size=2)
-    runner = Runner(
-        model=_ToyModel(),
-        work_dir=str(work_dir),
-        experiment_name='checkpoint_allow_list',
-        train_dataloader=loader,
-        val_dataloader=loader,
-        val_evaluator=[_Float32Metric()],
-        val_cfg=dict(),
-        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)),
-        param_scheduler=dict(type='MultiStepLR', milestones=[1]),
-        train_cfg=dict(by_epoch=True, max_epochs=1),
-        default_hooks=dict(
-            checkpoint=dict(
-                type='CheckpointHook', save_best='score', rule='greater')),
-        randomness=dict(seed=0))
-    runner.train()
+    # the block drops the Runner's default scope (mmengine's) afterwards,
+    # so that it does not become the current scope of later tests
+    with DefaultScope.overwrite_default_scope('mmengine'):
+        runner = Runner(
+            model=_ToyModel(),
+            work_dir=str(work_dir),
+            experiment_name='checkpoint_allow_list',
+            train_dataloader=loader,
+            val_dataloader=loader,
+            val_evaluator=[_Float32Metric()],
+            val_cfg=dict(),
+            optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)),
+            param_scheduler=dict(type='MultiStepLR', milestones=[1]),
+            train_cfg=dict(by_epoch=True, max_epochs=1),
+            default_hooks=dict(
+                checkpoint=dict(
+                    type='CheckpointHook', save_best='score', rule='greater')),
+            randomness=dict(seed=0))
+        runner.train()
     return work_dir / 'epoch_1.pth'
 
 

@@ -158,6 +158,9 @@ def _ddp_worker(rank, port, image_dir, root, work_dir):
             # one image a forward pass: a pixel's features then do not
             # depend on which images share its batch
             batch_size=1))
+    # a rank stuck in a collective fails the test within minutes instead
+    # of waiting for gloo's default half hour
+    cfg.env_cfg = dict(dist_cfg=dict(backend='gloo', timeout=120))
     setup_launcher(cfg, 'pytorch', device='cpu')
     runner = Runner.from_cfg(cfg)
     runner.train()

@@ -7,7 +7,8 @@ import sys
 def test_reports_the_cpu_part_without_the_colour_augmentations(tools):
     result = tools.run([
         sys.executable, 'tools/benchmark_dataset.py', '--size', '600',
-        '--patch-size', '256', '--patches', '3', '--baseline-patches', '2'
+        '--patch-size', '256', '--patches', '3', '--baseline-patches', '2',
+        '--batched-views', '3', '--chunk-size', '2'
     ],
                        cwd=tools.repo_root)
     tools.assert_ok(result)
@@ -25,3 +26,9 @@ def test_reports_the_cpu_part_without_the_colour_augmentations(tools):
         'RandomApply', 'RandomGrayscale', 'GaussianBlur'
     ]
     assert report['cpu_part_transforms'] == crop_flip
+    # and the batched part, at the crop's size
+    batched = report['batched_part']
+    assert (batched['device'], batched['views'], batched['view_size'],
+            batched['chunk_size']) == ('cpu', 3, 224, 2)
+    assert batched['ms_per_view'] > 0
+    assert batched['cpu_transforms_ms_per_view'] > 0
