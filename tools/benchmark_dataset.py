@@ -118,32 +118,40 @@ def write_tile(path: str, size: int, tiled: bool, seed: int) -> None:
             dst.write(block, window=rasterio.windows.Window(0, y0, size, rows))
 
 
-def without_photometric(pipeline: Sequence[dict]) -> list:
-    """A two-view pipeline without the colour augmentations that
-    ``PhotometricAugDataPreprocessor`` batches (crop and flip remain)."""
+def map_views(pipeline: Sequence[dict], change: Callable) -> list:
+    """A two-view pipeline whose views' transform lists are ``change``d."""
     result = []
     for cfg in pipeline:
         cfg = dict(cfg)
         if cfg['type'] == 'MultiView':
-            cfg['transforms'] = [[
-                t for t in views if t not in photometric_transforms(views)
-            ] for views in cfg['transforms']]
-        result.append(cfg)
-    return result
-
-
-def on_the_workers(pipeline: Sequence[dict], augments: Sequence[dict]) -> list:
-    """A two-view pipeline whose views end with ``augments`` (the colour
-    augmentations run per view on the data workers)."""
-    result = []
-    for cfg in without_photometric(pipeline):
-        if cfg['type'] == 'MultiView':
             cfg['transforms'] = [
-                views + [dict(t) for t in augments]
-                for views in cfg['transforms']
+                change(list(views)) for views in cfg['transforms']
             ]
         result.append(cfg)
     return result
+
+
+def without_photometric(pipeline: Sequence[dict]) -> list:
+    """A two-view pipeline without the colour augmentations that
+    ``PhotometricAugDataPreprocessor`` batches (crop and flip remain)."""
+    return map_views(
+        pipeline, lambda views:
+        [t for t in views if t not in photometric_transforms(views)])
+
+
+def on_the_workers(pipeline: Sequence[dict], augments: Sequence[dict]) -> list:
+    """``pipeline`` (the workers' part) with every view ending in
+    ``augments``: the colour augmentations run per view on the workers."""
+    return map_views(pipeline,
+                     lambda views: views + [dict(t) for t in augments])
+
+
+def view_transforms(pipeline: Sequence[dict]) -> list:
+    """The transform configs of the views of a two-view pipeline."""
+    return [
+        t for step in pipeline if step['type'] == 'MultiView'
+        for views in step['transforms'] for t in views
+    ]
 
 
 def time_patches(fetch: Callable[[int], dict], order: Sequence[int]) -> float:
@@ -161,10 +169,10 @@ def main() -> None:
     cv2.setNumThreads(1)
     cfg = Config.fromfile(CONFIG)
     workers_part = without_photometric(cfg.train_dataloader.dataset.pipeline)
+    augments = config_photometric_augments(cfg)
     dataset_cfg = dict(
         cfg.train_dataloader.dataset,
-        pipeline=on_the_workers(workers_part,
-                                config_photometric_augments(cfg)))
+        pipeline=on_the_workers(workers_part, augments))
 
     results = {}
     with tempfile.TemporaryDirectory() as tmp, \
@@ -201,11 +209,6 @@ def main() -> None:
                         pipeline=workers_part))
                 results['cpu_part_tiled_s'] = time_patches(
                     cpu_part.prepare_data, order[:args.patches + 1])
-                cpu_part_transforms = [
-                    t['type'] for step in workers_part
-                    if step['type'] == 'MultiView'
-                    for views in step['transforms'] for t in views
-                ]
             if layout != 'striped':
                 continue
             pipeline = Compose(dataset_cfg['pipeline'])
@@ -220,16 +223,18 @@ def main() -> None:
             results['baseline_read_s'] = time_patches(
                 lambda i: mmcv.imread(tile), order[:args.baseline_patches + 1])
 
-    augments = config_photometric_augments(cfg)
     (view_size, ) = {
         t['scale']
-        for step in workers_part if step['type'] == 'MultiView'
-        for views in step['transforms'] for t in views
+        for t in view_transforms(workers_part)
         if t['type'] == 'RandomResizedCrop'
     }
-    batched = time_photometric_paths(augments, args.batched_views, view_size,
-                                     5, args.device, args.seed, args.chunk_size
-                                     or None)
+    batched = time_photometric_paths(
+        augments,
+        args.batched_views,
+        view_size,
+        device=args.device,
+        seed=args.seed,
+        chunk_size=args.chunk_size or None)
     report = dict(
         tile=f'{args.size}x{args.size}x3 uint8 GeoTIFF, uncompressed',
         patch_size=args.patch_size,
@@ -242,11 +247,9 @@ def main() -> None:
         cpu_part_speedup=round(
             results['ours_tiled_s'] / results['cpu_part_tiled_s'], 2),
         full_transforms=[
-            t['type'] for step in dataset_cfg['pipeline']
-            if step['type'] == 'MultiView' for views in step['transforms']
-            for t in views
+            t['type'] for t in view_transforms(dataset_cfg['pipeline'])
         ],
-        cpu_part_transforms=cpu_part_transforms,
+        cpu_part_transforms=[t['type'] for t in view_transforms(workers_part)],
         batched_part=dict(
             device=args.device,
             views=args.batched_views,

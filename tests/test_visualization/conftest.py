@@ -5,6 +5,8 @@ drawing every iteration) is shared by the hook, curve and tool tests: it
 gives a work directory with ``vis_data/`` and a real checkpoint.
 """
 import os.path as osp
+import subprocess
+import sys
 from pathlib import Path
 from typing import Dict
 
@@ -165,3 +167,25 @@ def assert_not_blank(image: np.ndarray, min_colours: int = 20) -> None:
     colours = np.unique(image.reshape(-1, 3), axis=0)
     assert len(colours) >= min_colours, f'only {len(colours)} colours'
     assert image.std() > 10
+
+
+def run_tool(name, *args, cwd) -> str:
+    """Run ``tools/NAME`` with this checkout's grass_mm, on the CPU; fail
+    with its output unless it exits 0. Returns its standard output."""
+    result = subprocess.run(
+        [sys.executable,
+         str(REPO_ROOT / 'tools' / name), *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            'CUDA_VISIBLE_DEVICES': '',
+            'PATH': '/usr/bin:/bin',
+            # the tools import this checkout's grass_mm, as the tests do
+            'PYTHONPATH': str(REPO_ROOT)
+        })
+    assert result.returncode == 0, (
+        f'exit code {result.returncode}\n{result.stdout[-3000:]}\n'
+        f'{result.stderr[-3000:]}')
+    return result.stdout
